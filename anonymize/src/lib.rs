@@ -1,0 +1,13 @@
+//! # confstats-anonymize
+//!
+//! The privacy boundary of confstats (DESIGN.md, rules 1–7, 9 and 11): it turns the
+//! [`RawEvent`](confstats_ingest::RawEvent)s of the `ingest` crate into pseudonymised store
+//! records that may be kept for seven days — no name, no IP address, no content — with
+//! identifiers replaced by keyed BLAKE3 pseudonyms that become unlinkable once their epoch key is
+//! deleted. It owns the keys, the pseudonyms, the free-text scrubber, the store schema and the
+//! store writer, and the key-dependent diagnostics (look-up, subject export and erasure).
+//!
+//! Dependency edge: `anonymize → ingest`; it never re-exports an ingest type, so that `report`
+//! cannot reach raw events through it.
+//!
+//! This crate is built by the anonymisation issue; until then it holds no public items.

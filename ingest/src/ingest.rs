@@ -1,0 +1,331 @@
+//! Finding input files, detecting their formats and parsing them into events.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono_tz::Tz;
+
+use crate::parse::{Ctx, Parser, Reject};
+use crate::reader::{Line, LineReader, open};
+use crate::{
+    Error, FileFailure, IngestSummary, LogFormat, MeetingMap, QuarantineEntry, QuarantineReason, RawEvent, Result,
+    SchoolRule, SkipReason, detect_format,
+};
+
+/// How many leading lines format detection looks at.
+const DETECT_LINES: usize = 64;
+
+/// Where a server's logs are and what to call it. Not personal data.
+#[derive(Debug, Clone)]
+pub struct ServerRule {
+    /// A directory (or file); every input under it belongs to this server.
+    pub path: PathBuf,
+    /// The server's name; default: the name of the directory holding the file.
+    pub name: Option<String>,
+    /// The server's time zone, for logs without a zone (FreeSWITCH).
+    pub time_zone: Option<Tz>,
+}
+
+/// Settings of an ingest.
+///
+/// **Holds personal data**: [`IngestOptions::opt_out`] lists account ids.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Default time zone of servers and of local dates (default `Europe/Berlin`).
+    pub time_zone: Tz,
+    /// Per-server names and time zones; the longest matching path wins.
+    pub servers: Vec<ServerRule>,
+    /// How the school is derived from an external meeting id.
+    pub school_rule: SchoolRule,
+    /// Force one format for every file instead of detecting it.
+    pub format: Option<LogFormat>,
+    /// Lines longer than this are quarantined as `line_too_long` (default 16 MiB).
+    pub max_line_bytes: usize,
+    /// Worker threads for the bulk (non-lifecycle) files; 0 = all cores.
+    pub threads: usize,
+    /// Accounts whose holders withdrew consent: their events are dropped right after parsing.
+    pub opt_out: HashSet<String>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            time_zone: chrono_tz::Europe::Berlin,
+            servers: Vec::new(),
+            school_rule: SchoolRule::default(),
+            format: None,
+            max_line_bytes: 16 * 1024 * 1024,
+            threads: 0,
+            opt_out: HashSet::new(),
+        }
+    }
+}
+
+/// One input file with its server and detected format. Not personal data (the provider's paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The conference server it belongs to.
+    pub server: String,
+    /// The server's time zone.
+    pub time_zone: Tz,
+    /// The detected (or forced) format; `None` when nothing matched.
+    pub format: Option<LogFormat>,
+    /// Size on disk in bytes (compressed size for gzip files).
+    pub size: u64,
+}
+
+/// Receives what an ingest produces. Each worker thread has its own sink.
+pub trait Sink {
+    /// One event (school and meeting resolved; opted-out events never arrive here).
+    fn event(&mut self, event: RawEvent);
+    /// One quarantined line (file, line number, reason).
+    fn quarantine(&mut self, entry: QuarantineEntry) {
+        let _ = entry;
+    }
+}
+
+/// A sink that drops everything: for counting only.
+#[derive(Debug, Default)]
+pub struct CountOnly;
+
+impl Sink for CountOnly {
+    fn event(&mut self, _: RawEvent) {}
+}
+
+/// Expands files and directories (recursively, in name order) into input files, with their
+/// server, time zone and format (detected from the first lines unless forced).
+pub fn discover(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Vec<InputFile>> {
+    let mut paths = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Missing { path: input.clone() },
+            _ => Error::Read { path: input.clone(), source: e },
+        })?;
+        if meta.is_dir() {
+            walk(input, &mut paths)?;
+        } else {
+            paths.push(input.clone());
+        }
+    }
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let size = std::fs::metadata(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?.len();
+            let (server, time_zone) = server_of(&path, opts);
+            let format = match opts.format {
+                Some(f) => Some(f),
+                None => sniff(&path, opts.max_line_bytes)?,
+            };
+            Ok(InputFile { path, server, time_zone, format, size })
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let read = std::fs::read_dir(dir).map_err(|e| Error::Read { path: dir.to_owned(), source: e })?;
+    let mut entries: Vec<PathBuf> = read
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::Read { path: dir.to_owned(), source: e })?;
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.is_file() {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn server_of(path: &Path, opts: &IngestOptions) -> (String, Tz) {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let rule = opts
+        .servers
+        .iter()
+        .filter(|r| {
+            let base = std::path::absolute(&r.path).unwrap_or_else(|_| r.path.clone());
+            abs.starts_with(&base)
+        })
+        .max_by_key(|r| r.path.components().count());
+    let dir_name = abs.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("unknown").to_owned();
+    let name = rule.and_then(|r| r.name.clone()).unwrap_or(dir_name);
+    let tz = rule.and_then(|r| r.time_zone).unwrap_or(opts.time_zone);
+    (name, tz)
+}
+
+fn sniff(path: &Path, max_line: usize) -> Result<Option<LogFormat>> {
+    let read_err = |e| Error::Read { path: path.to_owned(), source: e };
+    let mut reader = LineReader::new(open(path).map_err(read_err)?, max_line.min(4 << 20));
+    let mut lines = Vec::new();
+    while lines.len() < DETECT_LINES {
+        match reader.next_line() {
+            Ok(Some(Line::Text(t))) => lines.push(t.to_vec()),
+            Ok(Some(Line::TooLong)) => {}
+            Ok(None) => break,
+            // A broken file is reported when it is read; detect from what could be read.
+            Err(_) => break,
+        }
+    }
+    Ok(detect_format(lines.iter().map(Vec::as_slice)))
+}
+
+/// What the meeting map does while a file is parsed.
+enum MapUse<'a> {
+    /// Lifecycle files: resolve each event, then learn from it.
+    Learn(&'a mut MeetingMap),
+    /// Bulk files: resolve only.
+    Read(&'a MeetingMap),
+}
+
+/// Parses one file into `sink`, counting every line into `summary`. A file that cannot be read
+/// to its end is recorded in [`IngestSummary::failed_files`]; its lines read so far count.
+fn parse_file(
+    file: &InputFile,
+    opts: &IngestOptions,
+    mut map: MapUse<'_>,
+    sink: &mut dyn Sink,
+    summary: &mut IngestSummary,
+) {
+    summary.files += 1;
+    let mut reader = match open(&file.path) {
+        Ok(r) => LineReader::new(r, opts.max_line_bytes),
+        Err(e) => {
+            summary.failed_files.push(FileFailure { file: file.path.clone(), lines_read: 0, error: e.to_string() });
+            return;
+        }
+    };
+    let mut parser = file.format.map(Parser::new);
+    let mut events = Vec::new();
+    loop {
+        // `next_line` numbers the line it returns; take the number before the borrow.
+        let number = reader.number() + 1;
+        let line = match reader.next_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                summary.failed_files.push(FileFailure {
+                    file: file.path.clone(),
+                    lines_read: reader.number(),
+                    error: e.to_string(),
+                });
+                break;
+            }
+        };
+        let quarantine = |summary: &mut IngestSummary, sink: &mut dyn Sink, reason, field| {
+            summary.quarantined(reason);
+            sink.quarantine(QuarantineEntry { file: file.path.clone(), line: number, reason, field });
+        };
+        let bytes = match line {
+            Line::TooLong => {
+                summary.line(file.format, opts.max_line_bytes);
+                quarantine(summary, sink, QuarantineReason::LineTooLong, None);
+                continue;
+            }
+            Line::Text(t) => t,
+        };
+        summary.line(file.format, bytes.len());
+        let Some(parser) = parser.as_mut() else {
+            summary.skipped(SkipReason::UnknownFormat);
+            continue;
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let ctx = Ctx { server: &file.server, tz: file.time_zone, format: parser_format(file), line: number };
+        events.clear();
+        match parser.parse(&text, &ctx, &mut events) {
+            Ok(()) if events.is_empty() => summary.skipped(SkipReason::NotAnEvent),
+            Ok(()) => {
+                summary.parsed += 1;
+                for mut e in events.drain(..) {
+                    let opted_out = match &mut map {
+                        MapUse::Learn(m) => {
+                            m.resolve(&opts.school_rule, &mut e);
+                            m.observe(&e);
+                            m.is_opted_out(&opts.opt_out, &e)
+                        }
+                        MapUse::Read(m) => {
+                            m.resolve(&opts.school_rule, &mut e);
+                            m.is_opted_out(&opts.opt_out, &e)
+                        }
+                    };
+                    if opted_out {
+                        summary.opted_out += 1;
+                        continue;
+                    }
+                    summary.events += 1;
+                    summary.event_kind(e.kind);
+                    sink.event(e);
+                }
+            }
+            Err(Reject::Skip(reason)) => summary.skipped(reason),
+            Err(Reject::Quarantine(reason, field)) => quarantine(summary, sink, reason, field),
+        }
+    }
+}
+
+fn parser_format(file: &InputFile) -> LogFormat {
+    file.format.unwrap_or(LogFormat::Canonical)
+}
+
+/// Parses all files: first the lifecycle logs (in order, learning the batch's meetings), then the
+/// bulk logs in parallel, each worker with its own sink from `new_sink`. Returns the summary and
+/// the sinks (the first one also received the lifecycle events).
+pub fn ingest<S, F>(files: &[InputFile], opts: &IngestOptions, new_sink: F) -> (IngestSummary, Vec<S>)
+where
+    S: Sink + Send,
+    F: Fn() -> S + Sync,
+{
+    let mut summary = IngestSummary::default();
+    let mut map = MeetingMap::new();
+    let mut first = new_sink();
+    let (lifecycle, bulk): (Vec<&InputFile>, Vec<&InputFile>) =
+        files.iter().partition(|f| f.format.is_some_and(LogFormat::is_lifecycle));
+    for f in &lifecycle {
+        parse_file(f, opts, MapUse::Learn(&mut map), &mut first, &mut summary);
+    }
+    let mut bulk = bulk;
+    bulk.sort_by_key(|f| std::cmp::Reverse(f.size));
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .min(bulk.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    let map = &map;
+    std::thread::scope(|scope| {
+        for worker in 0..threads {
+            let (next, results, bulk, new_sink) = (&next, &results, &bulk, &new_sink);
+            scope.spawn(move || {
+                let mut sink = new_sink();
+                let mut s = IngestSummary::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = bulk.get(i) else { break };
+                    parse_file(f, opts, MapUse::Read(map), &mut sink, &mut s);
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.push((worker, s, sink));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(w, _, _)| *w);
+    let mut sinks = vec![first];
+    for (_, s, sink) in results {
+        summary.merge(s);
+        sinks.push(sink);
+    }
+    summary.failed_files.sort_by(|a, b| a.file.cmp(&b.file));
+    (summary, sinks)
+}
