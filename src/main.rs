@@ -1,1 +1,57 @@
-fn main() {}
+//! # confstats
+//!
+//! Turns the diagnostic logs of school video-conference servers (BigBlueButton, as run for IServ)
+//! into anonymous usage statistics and short-lived pseudonymised diagnostic traces, with no
+//! personal data leaving the pipeline.
+//!
+//! ```text
+//!  raw logs (personal data, ≤ 7 days, provider only)
+//!    │  confstats-ingest     parse every format into typed RawEvents (allowlist of fields)
+//!    ▼
+//!  RawEvent  ── never serialised, never printed
+//!    │  confstats-anonymize  drop names, IPs, content; keyed BLAKE3 pseudonyms; scrub free text
+//!    ▼
+//!  pseudonymised store  DATA/store/date=YYYY-MM-DD/*.parquet   (≤ 7 days, diagnosticians)
+//!    │  confstats-report     polars aggregation, small-count suppression
+//!    ▼
+//!  anonymous statistics DATA/stats/…, reports DATA/reports/…   (kept; school leaders)
+//! ```
+//!
+//! This binary is the command line: flags and the TOML config become library options in
+//! [`config`]; everything it prints goes through [`output`].
+
+mod cli;
+mod commands;
+mod config;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes (documented in `--help` and the README).
+pub mod exit {
+    /// Everything worked.
+    pub const OK: u8 = 0;
+    /// An internal error (a bug): please report it.
+    pub const INTERNAL: u8 = 1;
+    /// Bad usage or configuration (the user's mistake); clap uses 2 as well.
+    pub const USAGE: u8 = 2;
+    /// An input file or directory could not be read (missing, permission, broken gzip).
+    pub const INPUT: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::from(exit::OK);
+            }
+            let code = commands::exit_code_of(&err);
+            output::error(&err);
+            ExitCode::from(code)
+        }
+    }
+}

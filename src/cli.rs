@@ -1,0 +1,116 @@
+//! Command-line syntax (clap). Flags are turned into library options in `config` and `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::IngestArgs;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  internal error (a bug; please report it)
+  2  bad usage or configuration
+  3  an input could not be read (the rest was processed; see the summary)
+
+Privacy: confstats never prints a personal value (name, IP, id, token, log text). Messages name
+the file, the line number and the field instead.";
+
+/// confstats — anonymous usage statistics and pseudonymised diagnostics from BigBlueButton logs.
+///
+/// Start with `confstats demo`: it generates a week of realistic synthetic server logs and reads
+/// them. `confstats ingest --input DIR` reads real logs and summarises what it found.
+#[derive(Debug, Parser)]
+#[command(name = "confstats", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration file (TOML); every key is also a flag, and flags win. See
+    /// examples/confstats.toml.
+    #[arg(long, global = true, value_name = "FILE", env = "CONFSTATS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate synthetic server logs and read them: the whole job on built-in sample data.
+    ///
+    /// Writes the data set to `--out` (default `confstats-demo/`), then ingests it and prints the
+    /// summary. Nothing in it belongs to a real person.
+    Demo(DemoArgs),
+    /// Write realistic synthetic BigBlueButton server logs with ground truth.
+    ///
+    /// Per conference server, `OUT/logs/<server>/` gets the files a real server writes (bbb-web,
+    /// nginx access and client logs, webhooks, FreeSWITCH, SFU, akka-apps; older days rotated as
+    /// `*.log.N.gz`). `OUT/ground-truth.json` holds the figures per school and day computed from
+    /// the generator's own model; `OUT/personal-values.txt` every personal string it wrote, for
+    /// leak audits. Same seed and start give byte-identical output.
+    Generate(GenerateArgs),
+    /// Parse logs without writing anything and summarise: lines, events, formats, quarantine.
+    ///
+    /// Every line is accounted for: `lines = parsed + quarantined + skipped`. Lines that cannot
+    /// be parsed are reported by file, line number and reason, never by content.
+    Ingest(IngestCmdArgs),
+}
+
+/// Options of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Output directory (created if missing; files in it are replaced).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+}
+
+/// The shape of a generated data set.
+#[derive(Debug, Args)]
+pub struct ShapeArgs {
+    /// Number of schools (IServ instances).
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub schools: u32,
+    /// Number of days.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub days: u32,
+    /// First day (YYYY-MM-DD); default: the days ending yesterday, local time.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub start: Option<chrono::NaiveDate>,
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 42, value_name = "N")]
+    pub seed: u64,
+    /// Multiplies the number of conferences and the client-log chatter (for benchmarks).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub scale: f64,
+    /// Number of conference servers.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub servers: u32,
+    /// Time zone of the schools and servers.
+    #[arg(long = "generate-time-zone", default_value = "Europe/Berlin", value_name = "ZONE")]
+    pub time_zone: String,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the demo data set.
+    #[arg(long, short, default_value = "confstats-demo", value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+}
+
+/// Options of `ingest`.
+#[derive(Debug, Args)]
+pub struct IngestCmdArgs {
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+    /// Print the summary as one JSON object (keys `lines`, `parsed`, `events`, `quarantined`,
+    /// `skipped`, `by_format`, `by_kind`, `by_reason`, …) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

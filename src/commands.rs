@@ -1,0 +1,164 @@
+//! The subcommands: turn parsed flags into library options, run, print.
+
+use std::fmt;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use chrono::{Duration, Local};
+use confstats_generate::{GenerateOptions, generate};
+use confstats_ingest::{IngestSummary, QuarantineEntry, RawEvent, Sink, discover, ingest};
+use indicatif::ProgressBar;
+
+use crate::cli::{Cli, Command, ShapeArgs};
+use crate::config::{FileConfig, IngestArgs, IngestSettings};
+use crate::{exit, output};
+
+/// Marks an error as the user's mistake (exit code 2) or as unreadable input (exit code 3).
+#[derive(Debug, Clone, Copy)]
+enum Blame {
+    Usage,
+    Input,
+}
+
+impl fmt::Display for Blame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Blame::Usage => "bad usage or configuration",
+            Blame::Input => "cannot read input",
+        })
+    }
+}
+
+/// The exit code for an error returned by [`run`].
+pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<Blame>() {
+        Some(Blame::Usage) => exit::USAGE,
+        Some(Blame::Input) => exit::INPUT,
+        None => exit::INTERNAL,
+    }
+}
+
+/// Runs one command; returns its exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let file = match &cli.config {
+        Some(path) => FileConfig::load(path).context(Blame::Usage)?,
+        None => FileConfig::default(),
+    };
+    match cli.command {
+        Command::Generate(args) => {
+            let opts = generate_options(args.out.clone(), &args.shape)?;
+            run_generate(&opts, cli.quiet)?;
+            Ok(exit::OK)
+        }
+        Command::Demo(args) => {
+            let opts = generate_options(args.out.clone(), &args.shape)?;
+            run_generate(&opts, cli.quiet)?;
+            let ingest_args = IngestArgs {
+                input: vec![args.out.join("logs")],
+                time_zone: Some(args.shape.time_zone.clone()),
+                ..IngestArgs::default()
+            };
+            let settings = ingest_args.resolve(&file).context(Blame::Usage)?;
+            run_ingest(&settings, false, cli.quiet)
+        }
+        Command::Ingest(args) => {
+            let settings = args.ingest.resolve(&file).context(Blame::Usage)?;
+            run_ingest(&settings, args.json, cli.quiet)
+        }
+    }
+}
+
+fn generate_options(out: std::path::PathBuf, shape: &ShapeArgs) -> Result<GenerateOptions> {
+    let time_zone = shape
+        .time_zone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid `--generate-time-zone`: unknown time zone"))
+        .context(Blame::Usage)?;
+    let start = shape.start.unwrap_or_else(|| Local::now().date_naive() - Duration::days(i64::from(shape.days)));
+    let mut opts = GenerateOptions::new(out, start);
+    opts.schools = shape.schools;
+    opts.days = shape.days;
+    opts.seed = shape.seed;
+    opts.scale = shape.scale;
+    opts.servers = shape.servers;
+    opts.time_zone = time_zone;
+    Ok(opts)
+}
+
+fn run_generate(opts: &GenerateOptions, quiet: bool) -> Result<()> {
+    let started = Instant::now();
+    let pb = output::spinner(quiet, "generating");
+    let result = generate(opts);
+    pb.finish_and_clear();
+    let summary = result.map_err(|e| {
+        let blame = match e {
+            confstats_generate::Error::InvalidOptions { .. } => Blame::Usage,
+            _ => Blame::Input,
+        };
+        anyhow::Error::new(e).context(blame)
+    })?;
+    if !quiet {
+        output::stdout(&output::generate_text(&summary, &opts.out, started.elapsed()))?;
+    }
+    Ok(())
+}
+
+/// Keeps the first quarantine entries for the summary and ticks the progress counter.
+struct CliSink {
+    progress: ProgressBar,
+    pending: u64,
+    quarantine: Vec<QuarantineEntry>,
+}
+
+const SHOW_QUARANTINE: usize = 10;
+
+impl Sink for CliSink {
+    fn event(&mut self, _event: RawEvent) {
+        self.pending += 1;
+        if self.pending == 10_000 {
+            self.progress.inc(self.pending);
+            self.pending = 0;
+        }
+    }
+
+    fn quarantine(&mut self, entry: QuarantineEntry) {
+        if self.quarantine.len() < SHOW_QUARANTINE {
+            self.quarantine.push(entry);
+        }
+    }
+}
+
+fn run_ingest(settings: &IngestSettings, json: bool, quiet: bool) -> Result<u8> {
+    let started = Instant::now();
+    let files = discover(&settings.inputs, &settings.options).context(Blame::Input)?;
+    let unknown = files.iter().filter(|f| f.format.is_none()).count();
+    if unknown > 0 {
+        output::note(
+            quiet,
+            &format!(
+                "note: {unknown} file(s) match no known log format; their lines are skipped (use --format to force one)"
+            ),
+        );
+    }
+    let progress = output::spinner(quiet || json, "events");
+    let (summary, sinks) = ingest(&files, &settings.options, || CliSink {
+        progress: progress.clone(),
+        pending: 0,
+        quarantine: Vec::new(),
+    });
+    progress.finish_and_clear();
+    let mut quarantine: Vec<QuarantineEntry> = sinks.into_iter().flat_map(|s| s.quarantine).collect();
+    quarantine.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    quarantine.truncate(SHOW_QUARANTINE);
+    let elapsed = started.elapsed();
+    if json {
+        output::stdout(&output::ingest_json(&summary, elapsed)?)?;
+    } else if !quiet {
+        output::stdout(&output::ingest_text(&summary, elapsed, &quarantine))?;
+    }
+    Ok(exit_for(&summary))
+}
+
+fn exit_for(summary: &IngestSummary) -> u8 {
+    if summary.failed_files.is_empty() { exit::OK } else { exit::INPUT }
+}

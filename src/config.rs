@@ -1,0 +1,207 @@
+//! The TOML configuration file and its merge with command-line flags (every key is also a flag;
+//! a flag wins over the file, the file over the default). `examples/confstats.toml` documents
+//! each key.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono_tz::Tz;
+use confstats_ingest::{IngestOptions, LogFormat, SchoolRule, ServerRule};
+use serde::Deserialize;
+
+/// The configuration file's contents. Not personal data (the opt-out *file* is only a path).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Log files or directories to read.
+    pub input: Option<Vec<PathBuf>>,
+    /// Default time zone of servers and of local dates (IANA name).
+    pub time_zone: Option<String>,
+    /// Regular expression deriving the school from the external meeting id.
+    pub school_pattern: Option<String>,
+    /// File of account ids whose holders withdrew consent.
+    pub opt_out: Option<PathBuf>,
+    /// Lines longer than this many bytes are quarantined.
+    pub max_line_bytes: Option<usize>,
+    /// Worker threads (0 = all cores).
+    pub threads: Option<usize>,
+    /// Per-server names and time zones.
+    #[serde(default)]
+    pub servers: Vec<FileServer>,
+}
+
+/// One `[[servers]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileServer {
+    /// Directory holding the server's logs.
+    pub path: PathBuf,
+    /// The server's name (default: the directory name).
+    pub name: Option<String>,
+    /// The server's time zone (default: the global `time_zone`).
+    pub time_zone: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads a configuration file; errors name the file and the key, never a value.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            // toml's message quotes the offending line, which could hold a value: keep only the
+            // position and the kind of problem.
+            let span = e.span().map(|s| line_of(&text, s.start)).map(|l| format!(" at line {l}")).unwrap_or_default();
+            let what = e.message().lines().next().unwrap_or("invalid TOML").to_owned();
+            anyhow::anyhow!("invalid config file {}{span}: {what}", path.display())
+        })
+    }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+}
+
+/// The ingest flags shared by every command that reads logs.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct IngestArgs {
+    /// Log files or directories (searched recursively; gzip is read transparently). A file's
+    /// server is the name of the directory holding it unless `--server` maps it.
+    #[arg(long, short, value_name = "PATH", num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Default time zone of the servers, for logs without a zone (FreeSWITCH) and local dates.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Regular expression that derives the school (IServ instance) from the external meeting id;
+    /// its first capture group is the school id.
+    #[arg(long, value_name = "REGEX")]
+    pub school_pattern: Option<String>,
+    /// File of account ids (one per line, `#` comments) whose holders withdrew consent: their
+    /// events are dropped right after parsing and counted nowhere.
+    #[arg(long, value_name = "FILE")]
+    pub opt_out: Option<PathBuf>,
+    /// Name a server and optionally its time zone: `PATH=NAME` or `PATH=NAME@ZONE`.
+    #[arg(long = "server", value_name = "PATH=NAME[@ZONE]")]
+    pub servers: Vec<String>,
+    /// Read every file as this format instead of detecting it from the first lines: html5-client,
+    /// html5-journal, bbb-web, nginx-access, webhooks, freeswitch, sfu, akka-apps or canonical.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<LogFormat>,
+    /// Lines longer than this many bytes are quarantined as `line_too_long`.
+    #[arg(long, value_name = "BYTES")]
+    pub max_line_bytes: Option<usize>,
+    /// Worker threads (0 = all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+fn parse_format(s: &str) -> Result<LogFormat, String> {
+    s.parse()
+}
+
+fn parse_tz(field: &str, s: &str) -> Result<Tz> {
+    s.parse::<Tz>().map_err(|_| {
+        anyhow::anyhow!("invalid setting `{field}`: unknown time zone (use an IANA name such as Europe/Berlin)")
+    })
+}
+
+/// Settings for reading logs, merged from flags, config file and defaults.
+pub struct IngestSettings {
+    /// The inputs.
+    pub inputs: Vec<PathBuf>,
+    /// The library options. **Holds personal data** (the opt-out list).
+    pub options: IngestOptions,
+}
+
+impl IngestArgs {
+    /// Merges flags over the config file over the defaults.
+    pub fn resolve(&self, file: &FileConfig) -> Result<IngestSettings> {
+        let mut options = IngestOptions::default();
+        if let Some(tz) = self.time_zone.as_deref().or(file.time_zone.as_deref()) {
+            options.time_zone = parse_tz("time_zone", tz)?;
+        }
+        if let Some(p) = self.school_pattern.as_deref().or(file.school_pattern.as_deref()) {
+            options.school_rule = SchoolRule::try_new(p)?;
+        }
+        if let Some(path) = self.opt_out.as_ref().or(file.opt_out.as_ref()) {
+            options.opt_out = read_opt_out(path)?;
+        }
+        if let Some(n) = self.max_line_bytes.or(file.max_line_bytes) {
+            if n < 1024 {
+                bail!("invalid setting `max_line_bytes`: must be at least 1024");
+            }
+            options.max_line_bytes = n;
+        }
+        options.threads = self.threads.or(file.threads).unwrap_or(0);
+        options.format = self.format;
+        for s in &file.servers {
+            let time_zone = s.time_zone.as_deref().map(|z| parse_tz("servers.time_zone", z)).transpose()?;
+            options.servers.push(ServerRule { path: s.path.clone(), name: s.name.clone(), time_zone });
+        }
+        for spec in &self.servers {
+            let (path, rest) =
+                spec.split_once('=').context("invalid `--server`: expected PATH=NAME or PATH=NAME@ZONE")?;
+            let (name, zone) = match rest.split_once('@') {
+                Some((n, z)) => (n, Some(parse_tz("--server", z)?)),
+                None => (rest, None),
+            };
+            if name.is_empty() {
+                bail!("invalid `--server`: the server name after `=` is empty");
+            }
+            options.servers.push(ServerRule { path: path.into(), name: Some(name.to_owned()), time_zone: zone });
+        }
+        let inputs = if self.input.is_empty() { file.input.clone().unwrap_or_default() } else { self.input.clone() };
+        if inputs.is_empty() {
+            bail!("no input: give `--input PATH…` or `input = [...]` in the config file");
+        }
+        Ok(IngestSettings { inputs, options })
+    }
+}
+
+/// Reads an opt-out file: one account id per line, `#` starts a comment, blank lines ignored.
+/// The ids are personal data: they are only compared, never printed.
+pub fn read_opt_out(path: &Path) -> Result<HashSet<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read opt-out file {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split_once('#').map_or(l, |(before, _)| before).trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opt_out_file_ignores_comments_and_blanks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("opt-out.txt");
+        std::fs::write(&p, "# withdrawn 2026-11\nj.beispiel\n\n  m.muster  # by letter\n").unwrap();
+        let set = read_opt_out(&p).unwrap();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains("j.beispiel") && set.contains("m.muster"));
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_typos_are_refused() {
+        let file: FileConfig = toml::from_str("time_zone = 'Europe/Vienna'\ninput = ['a']\nthreads = 3").unwrap();
+        let args = IngestArgs { threads: Some(1), ..Default::default() };
+        let s = args.resolve(&file).unwrap();
+        assert_eq!(s.options.threads, 1);
+        assert_eq!(s.options.time_zone, chrono_tz::Europe::Vienna);
+        assert_eq!(s.inputs, vec![PathBuf::from("a")]);
+        assert!(toml::from_str::<FileConfig>("time_zon = 'x'").is_err());
+    }
+
+    #[test]
+    fn config_errors_do_not_quote_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "input = ['x']\nopt_out = 'Jürgen Beispiel' 'oops'\n").unwrap();
+        let msg = format!("{:#}", FileConfig::load(&p).unwrap_err());
+        assert!(msg.contains("line 2"), "{msg}");
+        assert!(!msg.contains("Jürgen"), "{msg}");
+    }
+}

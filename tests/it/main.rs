@@ -1,0 +1,6 @@
+//! End-to-end tests of the `confstats` binary, one module per command.
+
+mod cli;
+mod depcheck;
+mod ingest;
+mod util;
