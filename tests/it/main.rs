@@ -3,4 +3,5 @@
 mod cli;
 mod depcheck;
 mod ingest;
+mod schemas;
 mod util;

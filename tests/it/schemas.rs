@@ -1,0 +1,36 @@
+//! The contracts in `schemas/` agree with the code.
+
+use confstats_ingest::{CANONICAL_SCHEMA, EventKind};
+
+use crate::util::{confstats, stderr};
+
+fn raw_event_schema() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/raw-event.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid JSON")
+}
+
+#[test]
+fn raw_event_schema_lists_exactly_the_event_kinds() {
+    let schema = raw_event_schema();
+    let kinds: Vec<&str> = schema["properties"]["kind"]["enum"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let code: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(kinds, code);
+    assert_eq!(schema["$id"], CANONICAL_SCHEMA);
+    assert_eq!(schema["properties"]["schema"]["const"], CANONICAL_SCHEMA);
+}
+
+#[test]
+fn raw_event_schema_example_is_read_as_a_canonical_event() {
+    let schema = raw_event_schema();
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("bbb3");
+    std::fs::create_dir(&server).unwrap();
+    let lines: Vec<String> = schema["examples"].as_array().unwrap().iter().map(|e| e.to_string()).collect();
+    std::fs::write(server.join("events.jsonl"), lines.join("\n") + "\n").unwrap();
+    let o = confstats(&["ingest", "--json", "--input", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["by_format"]["canonical"], lines.len());
+    assert_eq!(s["quarantined"], 0);
+    assert_eq!(s["by_kind"]["audio_failed"], 1);
+}
