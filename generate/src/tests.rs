@@ -311,3 +311,17 @@ fn personal_values_are_complete_and_written() {
     assert!(chats > 0);
     assert!(pv.iter().any(|v| v.contains(['ä', 'ö', 'ü', 'ß', 'Ä', 'Ö', 'Ü'])));
 }
+
+#[test]
+fn regenerating_with_fewer_days_leaves_no_stale_rotated_files() {
+    let d = tempfile::tempdir().unwrap();
+    generate(&opts(d.path(), 1, 3, 0.2)).unwrap();
+    assert!(d.path().join("logs/bbb1/bbb-web.log.2.gz").is_file());
+    let foreign = d.path().join("logs/bbb1/operator-notes.txt");
+    std::fs::write(&foreign, "kept").unwrap();
+    generate(&opts(d.path(), 1, 1, 0.2)).unwrap();
+    assert!(!d.path().join("logs/bbb1/bbb-web.log.2.gz").exists());
+    assert!(!d.path().join("logs/bbb1/bbb-web.log.1.gz").exists());
+    assert!(d.path().join("logs/bbb1/bbb-web.log").is_file());
+    assert!(foreign.is_file(), "files the generator did not write are left alone");
+}

@@ -24,6 +24,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     opts.validate()?;
     let world = model::build(opts);
     let logs = opts.out.join("logs");
+    remove_previous_logs(&logs)?;
     fs::create_dir_all(&logs).map_err(io(&logs))?;
 
     let results: Vec<Result<(Vec<GeneratedFile>, BTreeSet<String>)>> = std::thread::scope(|scope| {
@@ -95,6 +96,37 @@ fn write_plain(path: &Path, bytes: &[u8]) -> Result<GeneratedFile> {
 
 fn bytecount_lines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Removes the log files an earlier run wrote into `logs/<server>/` (and server directories left
+/// empty), so that a run with fewer days or servers leaves no stale rotated file behind. Files
+/// with other names are left alone.
+fn remove_previous_logs(logs: &Path) -> Result<()> {
+    let Ok(servers) = fs::read_dir(logs) else { return Ok(()) };
+    for server in servers {
+        let dir = server.map_err(io(logs))?.path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for file in fs::read_dir(&dir).map_err(io(&dir))? {
+            let path = file.map_err(io(&dir))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let ours = LOG_NAMES.iter().any(|log| {
+                name == *log
+                    || name
+                        .strip_prefix(log)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        .and_then(|rest| rest.strip_suffix(".gz"))
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if ours {
+                fs::remove_file(&path).map_err(io(&path))?;
+            }
+        }
+        // Only succeeds when nothing else is in it.
+        let _ = fs::remove_dir(&dir);
+    }
+    Ok(())
 }
 
 fn write_server(world: &World, seed: u64, server: usize, dir: &Path) -> Result<(Vec<GeneratedFile>, BTreeSet<String>)> {

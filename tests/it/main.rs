@@ -1,5 +1,7 @@
 //! End-to-end tests of the `confstats` binary, one module per command.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod depcheck;
 mod ingest;
