@@ -181,9 +181,9 @@ fn sniff(path: &Path, max_line: usize) -> Result<Option<LogFormat>> {
 
 /// What the meeting map does while a file is parsed.
 enum MapUse<'a> {
-    /// Lifecycle files: resolve each event, then learn from it.
+    /// First pass over the lifecycle files: resolve each event, then learn from it.
     Learn(&'a mut MeetingMap),
-    /// Bulk files: resolve only.
+    /// Second pass over the lifecycle files, and the bulk files: resolve only.
     Read(&'a MeetingMap),
 }
 
@@ -276,9 +276,10 @@ fn parser_format(file: &InputFile) -> LogFormat {
     file.format.unwrap_or(LogFormat::Canonical)
 }
 
-/// Parses all files: first the lifecycle logs (in order, learning the batch's meetings), then the
-/// bulk logs in parallel, each worker with its own sink from `new_sink`. Returns the summary and
-/// the sinks (the first one also received the lifecycle events).
+/// Parses all files: first the lifecycle logs (twice: once to learn the batch's meetings, once to
+/// emit their events), then the bulk logs in parallel, each worker with its own sink from
+/// `new_sink`. Returns the summary and the sinks (the first one also received the lifecycle
+/// events).
 pub fn ingest<S, F>(files: &[InputFile], opts: &IngestOptions, new_sink: F) -> (IngestSummary, Vec<S>)
 where
     S: Sink + Send,
@@ -289,8 +290,14 @@ where
     let mut first = new_sink();
     let (lifecycle, bulk): (Vec<&InputFile>, Vec<&InputFile>) =
         files.iter().partition(|f| f.format.is_some_and(LogFormat::is_lifecycle));
+    // Two passes over the lifecycle logs: the first only learns, so that every event can be
+    // resolved whichever file (or rotation: `x.log` sorts before the older `x.log.1`) created its
+    // meeting or named its user; the second resolves with the complete map and emits.
     for f in &lifecycle {
-        parse_file(f, opts, MapUse::Learn(&mut map), &mut first, &mut summary);
+        parse_file(f, opts, MapUse::Learn(&mut map), &mut CountOnly, &mut IngestSummary::default());
+    }
+    for f in &lifecycle {
+        parse_file(f, opts, MapUse::Read(&map), &mut first, &mut summary);
     }
     let mut bulk = bulk;
     bulk.sort_by_key(|f| std::cmp::Reverse(f.size));

@@ -97,10 +97,10 @@ impl MeetingMap {
     /// Fills the event's school (from its external meeting id by `rule`, else from its meeting or
     /// its user's meeting) and its meeting (from its user) where the line did not carry them.
     pub fn resolve(&self, rule: &SchoolRule, e: &mut RawEvent) {
-        if e.meeting.is_none() {
-            if let Some(m) = e.user.as_ref().and_then(|u| self.user_meeting.get(u.expose())) {
-                e.meeting = Some(crate::Personal::new(m.clone()));
-            }
+        if e.meeting.is_none()
+            && let Some(m) = e.user.as_ref().and_then(|u| self.user_meeting.get(u.expose()))
+        {
+            e.meeting = Some(crate::Personal::new(m.clone()));
         }
         if e.school.is_none() {
             e.school = e.external_meeting.as_ref().and_then(|x| rule.school_of(x.expose()));

@@ -43,12 +43,14 @@ pub fn nginx_unescape(s: &str) -> Cow<'_, str> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' {
-            if let (Some(h), Some(l)) = (hex(b[i + 2]), hex(b[i + 3])) {
-                out.push(h << 4 | l);
-                i += 4;
-                continue;
-            }
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1] == b'x'
+            && let (Some(h), Some(l)) = (hex(b[i + 2]), hex(b[i + 3]))
+        {
+            out.push(h << 4 | l);
+            i += 4;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -57,6 +59,23 @@ pub fn nginx_unescape(s: &str) -> Cow<'_, str> {
         Ok(s) => Cow::Owned(s),
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
+}
+
+/// Drops an nginx escape cut off at the end of a truncated line (`\`, `\x` or `\xH`), so that the
+/// JSON before it is reported as truncated rather than malformed.
+pub fn trim_cut_escape(s: &str) -> &str {
+    let b = s.as_bytes();
+    for k in 1..=3.min(b.len()) {
+        let start = b.len() - k;
+        let tail = &b[start + 1..];
+        let partial = b[start] == b'\\'
+            && tail.first().is_none_or(|c| *c == b'x')
+            && tail.iter().skip(1).all(u8::is_ascii_hexdigit);
+        if partial {
+            return &s[..start];
+        }
+    }
+    s
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -168,6 +187,16 @@ mod tests {
         assert_eq!(nginx_unescape(r"J\xC3\xBCrgen \x22x\x22 \x5C"), "Jürgen \"x\" \\");
         assert_eq!(nginx_unescape(r"\xZZ\x4"), r"\xZZ\x4");
         assert_eq!(nginx_unescape(r"\xFF"), "\u{fffd}");
+    }
+
+    #[test]
+    fn cut_escapes_at_the_end_are_dropped() {
+        assert_eq!(trim_cut_escape(r"[{\x22a\x2"), r"[{\x22a");
+        assert_eq!(trim_cut_escape(r"[{\x22a\x"), r"[{\x22a");
+        assert_eq!(trim_cut_escape(r"[{\x22a\"), r"[{\x22a");
+        assert_eq!(trim_cut_escape(r"[{\x22a\x22"), r"[{\x22a\x22");
+        assert_eq!(trim_cut_escape(r"x]"), "x]");
+        assert_eq!(trim_cut_escape(""), "");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{Ctx, Outcome, Reject, bad_time, missing};
 use crate::event::{code, personal};
-use crate::text::{first_json, json_bool, json_i64, json_str, nginx_unescape, parse_nginx_time};
+use crate::text::{first_json, json_bool, json_i64, json_str, nginx_unescape, parse_nginx_time, trim_cut_escape};
 use crate::{AudioMode, EventKind, Level, Personal, PersonalKind, QuarantineReason, RawEvent, SkipReason};
 
 /// `<ip> [<time>] <body>`; the time is `$time_iso8601` or `$time_local`.
@@ -24,7 +24,7 @@ pub(super) fn parse_postdata(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>)
     }
     // An X-Forwarded-For chain names the client first.
     let ip = ip_part.split(',').next().and_then(|s| s.trim().parse::<IpAddr>().ok());
-    let body = nginx_unescape(body);
+    let body = nginx_unescape(trim_cut_escape(body));
     let value = first_json(&body)?;
     records(&value, ctx, time, ip, out)
 }
@@ -45,15 +45,26 @@ pub(super) fn parse_journal(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) 
     }
     let time = (naive - chrono::Duration::hours(offset_hours)).and_utc();
     let rest = &c[4];
-    if !rest.contains(['{', '[']) {
-        let mut e = ctx.event(EventKind::OtherDiagnostic, time);
-        e.level = Level::parse(&c[3]);
-        e.text = personal(rest.trim());
-        out.push(e);
-        return Ok(());
+    match first_json(rest) {
+        Ok(value) => records(&value, ctx, time, None, out),
+        // Brackets in a text message (`[meetings] …`) are no JSON record: the line is text.
+        Err(QuarantineReason::InvalidJson) if !looks_like_record(rest) => {
+            let mut e = ctx.event(EventKind::OtherDiagnostic, time);
+            e.level = Level::parse(&c[3]);
+            e.text = personal(rest.trim());
+            out.push(e);
+            Ok(())
+        }
+        Err(reason) => Err(reason.into()),
     }
-    let value = first_json(rest)?;
-    records(&value, ctx, time, None, out)
+}
+
+/// Whether the first `{` or `[` of `s` opens what can only be a JSON record or batch.
+fn looks_like_record(s: &str) -> bool {
+    s.find(['{', '[']).is_some_and(|i| {
+        let t = s[i + 1..].trim_start();
+        t.starts_with(['"', '{', ']', '}'])
+    })
 }
 
 /// One record or an array of records.

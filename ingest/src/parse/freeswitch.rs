@@ -41,7 +41,8 @@ const MAX_CALLS: usize = 100_000;
 
 pub(super) fn parse(state: &mut State, line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outcome {
     let Some(c) = LINE.captures(line) else {
-        if line.len() > 36 && is_uuid(&line[..36]) {
+        // `get`, not slicing: byte 36 may fall inside a multi-byte character.
+        if line.len() > 36 && line.get(..36).is_some_and(is_uuid) {
             return Err(Reject::Skip(SkipReason::Continuation));
         }
         return Err(QuarantineReason::UnrecognisedLine.into());

@@ -83,6 +83,8 @@ impl Parser {
 
     /// Parses one line (already decoded as UTF-8, without line ending), pushing events to `out`.
     pub fn parse(&mut self, line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outcome {
+        // Coloured output (winston, Meteor, logback's %highlight) wraps words in ANSI codes.
+        let line = crate::text::strip_ansi(line);
         let line = line.trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             return Err(Reject::Skip(SkipReason::Blank));
@@ -140,3 +142,18 @@ pub(crate) static LOGBACK_LINE: std::sync::LazyLock<regex::Regex> = std::sync::L
     regex::Regex::new(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) +(TRACE|DEBUG|INFO|WARN|ERROR) +(?:\[[^\]]*\] +)?(\S+) +-(.*)$")
         .expect("static regex")
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_and_bom_only_lines_are_blank_in_every_format() {
+        for format in LogFormat::ALL {
+            for line in ["", "   ", "\u{feff}", "\u{1b}[0m", "\t\r"] {
+                let got = parse_one(format, line, chrono_tz::UTC);
+                assert_eq!(got.err(), Some(Reject::Skip(SkipReason::Blank)), "{format}: {line:?}");
+            }
+        }
+    }
+}

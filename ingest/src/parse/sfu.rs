@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Ctx, Outcome, Reject, bad_time};
 use crate::event::{code, personal};
-use crate::text::{from_epoch_ms, json_i64, json_str, parse_iso, parse_json, strip_ansi};
+use crate::text::{from_epoch_ms, json_i64, json_str, parse_iso, parse_json};
 use crate::{EventKind, Level, Personal, QuarantineReason, RawEvent, SkipReason};
 
 static WINSTON: LazyLock<Regex> = LazyLock::new(|| {
@@ -27,7 +27,6 @@ struct Fields<'a> {
 }
 
 pub(super) fn parse(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outcome {
-    let line = strip_ansi(line);
     let t = line.trim();
     if t.starts_with('{') {
         let v = parse_json(t)?;

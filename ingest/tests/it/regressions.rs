@@ -1,0 +1,103 @@
+//! One regression test per parser bug these tests found, named after what broke.
+
+use std::collections::HashSet;
+
+use confstats_ingest::{EventKind, IngestOptions, Level, LogFormat, QuarantineReason};
+
+use crate::common::{exposed, joined, run_files, run_lines};
+use crate::fixtures::*;
+
+/// freeswitch.rs sliced `&line[..36]` to look for a call uuid: a line whose byte 36 falls inside
+/// a multi-byte character panicked (and the panic message printed the line).
+#[test]
+fn freeswitch_line_with_multibyte_char_at_byte_36_panicked() {
+    let line = format!("{}…{}", "a".repeat(35), " tail with Jörg Weiß");
+    assert!(!line.is_char_boundary(36));
+    let run = run_lines(
+        "freeswitch.log",
+        &[&line, FS_NEW],
+        &IngestOptions { format: Some(LogFormat::FreeSwitch), ..IngestOptions::default() },
+    );
+    run.assert_balanced(2);
+    assert_eq!(run.reasons(), [QuarantineReason::UnrecognisedLine]);
+    assert_eq!(run.kinds(), [EventKind::AudioJoined]);
+}
+
+/// client.rs: a POST cut inside an nginx escape (`…\x2`) was `invalid_json`, not `truncated_json`.
+#[test]
+fn nginx_escaped_post_cut_inside_an_escape_was_invalid_json() {
+    let line = client_escaped();
+    let at = line.rfind(r"\x22").unwrap() + 3;
+    let run = run_lines("html5-client.log", &[&line[..at], &line], &IngestOptions::default());
+    run.assert_balanced(2);
+    assert_eq!(run.reasons(), [QuarantineReason::TruncatedJson]);
+    assert_eq!(run.summary.parsed, 1);
+}
+
+/// parse/mod.rs: only the SFU parser removed ANSI colour codes; a coloured level word made a
+/// journal record "not an event" and a coloured logback line unrecognised.
+#[test]
+fn ansi_coloured_journal_and_logback_lines_were_not_parsed() {
+    let journal = format!(
+        "Nov 24 08:02:10 bbb1 node[1]: I20261124-07:02:10.877(0)? \u{1b}[31merror\u{1b}[39m: {CLIENT_RECORD_CAM}"
+    );
+    let run = run_lines("syslog", &[&journal], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::WebcamFailed]);
+    let akka = format!("\u{1b}[34m{AKKA_JOIN}\u{1b}[0m");
+    let run = run_lines("bbb-apps-akka.log", &[&akka], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::ParticipantJoined]);
+    let web = WEB_CREATE.replacen("INFO", "\u{1b}[34mINFO\u{1b}[0;39m", 1);
+    let run = run_lines("bbb-web.log", &[&web], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::MeetingCreated]);
+    assert_eq!(run.events[0].level, Some(Level::Info));
+}
+
+/// akka `UserLeftMeetingEvtMsg` of the participant: only the internal meeting and user ids.
+fn akka_left() -> String {
+    format!(
+        r#"{{"envelope":{{"name":"UserLeftMeetingEvtMsg","timestamp":1795505400000}},"core":{{"header":{{"meetingId":"{MEETING}","userId":"{USER}"}},"body":{{"intId":"{USER}","eject":false}}}}}}"#
+    )
+}
+
+/// ingest.rs: lifecycle files were read once, in name order, each event resolved against what
+/// the files before it had taught. `bbb-apps-akka.log` sorts before `bbb-web.log`, and the current
+/// `x.log` before the older `x.log.1`: events whose meeting was created in a later-sorted file
+/// lost their school, and opt-out by BBB user id missed them.
+#[test]
+fn lifecycle_events_before_the_file_that_created_their_meeting_lost_school_and_opt_out() {
+    let files = [
+        ("bbb1/bbb-apps-akka.log", joined(&[akka_left()])),
+        ("bbb1/bbb-web.log", joined(&[WEB_BREAKOUT])),
+        ("bbb1/bbb-web.log.1", joined(&[WEB_CREATE, WEB_JOIN])),
+    ];
+    let run = run_files(&files, &IngestOptions::default());
+    run.assert_balanced(4);
+    for e in &run.events {
+        assert_eq!(e.school.as_deref(), Some("iserv-4711"), "{} line {} ({})", e.format, e.line, e.kind);
+    }
+    let opted =
+        run_files(&files, &IngestOptions { opt_out: HashSet::from([ACCOUNT.to_owned()]), ..IngestOptions::default() });
+    // The akka leave (user id only) and the bbb-web join.
+    assert_eq!(opted.summary.opted_out, 2, "{:?}", opted.summary);
+    assert!(opted.events.iter().all(|e| exposed(&e.user) != Some(USER)));
+    // The learning pass counts nothing: the summary is that of one pass.
+    assert_eq!(opted.summary.lines, 4);
+    assert_eq!(opted.summary.files, 3);
+}
+
+/// parse/client.rs: a journal text line with brackets (`[…]`) was taken for broken JSON and
+/// quarantined as `invalid_json` instead of being a diagnostic.
+#[test]
+fn journal_text_line_with_brackets_was_invalid_json() {
+    let line = "Nov 24 08:02:10 bbb1 node[1]: W20261124-07:02:10.877(0)? warn: [meetings] Meeting of Jörg Weiß ended";
+    let run = run_lines("syslog", &[line], &IngestOptions::default());
+    run.assert_balanced(1);
+    let e = run.only();
+    assert_eq!((e.kind, e.level), (EventKind::OtherDiagnostic, Some(Level::Warn)));
+    assert_eq!(exposed(&e.text), Some("[meetings] Meeting of Jörg Weiß ended"));
+    // A cut JSON record is still quarantined as such.
+    let cut = format!("Nov 24 08:02:10 bbb1 node[1]: I20261124-07:02:10.877(0)? info: {}", &CLIENT_RECORD_CAM[..60]);
+    let run =
+        run_lines("syslog", &[&cut], &IngestOptions { format: Some(LogFormat::Html5Journal), ..Default::default() });
+    assert_eq!(run.reasons(), [QuarantineReason::TruncatedJson]);
+}
