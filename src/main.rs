@@ -42,6 +42,7 @@ pub mod exit {
 }
 
 fn main() -> ExitCode {
+    output::install_panic_hook();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

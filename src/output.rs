@@ -15,6 +15,18 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }
 
+/// Replaces the default panic message, which can quote the data being processed (a slice of a
+/// log line, say), by the code location only.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = writeln!(
+            io::stderr().lock(),
+            "internal error{at}: a bug in confstats (the panic message is withheld because it may quote log content)"
+        );
+    }));
+}
+
 /// Prints an error with its causes on stderr.
 pub fn error(err: &anyhow::Error) {
     let _ = writeln!(io::stderr().lock(), "error: {err:#}");

@@ -418,12 +418,18 @@ impl RawEvent {
     }
 }
 
-/// Keeps a code only if it looks like a code: `[A-Za-z0-9_.:-]`, 1–64 bytes. Anything else could be
-/// free text (and so personal) and is dropped.
+/// Keeps a code only if it looks like a code: `[A-Za-z0-9_.:-]`, 1–64 bytes, and no segment
+/// (between `_ . : -`) of 8 or more characters that mixes letters and digits — that is the shape
+/// of a token or an id (`k3x9q2mzp0a8b7c1`, `w_h2k8d0q1x9ab`), not of a code. Anything else could
+/// be free text or an identifier (and so personal) and is dropped.
 pub(crate) fn code(s: &str) -> Option<String> {
-    let ok = !s.is_empty()
+    let charset = !s.is_empty()
         && s.len() <= 64
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'));
+    let token_like = |seg: &str| {
+        seg.len() >= 8 && seg.bytes().any(|b| b.is_ascii_digit()) && seg.bytes().any(|b| b.is_ascii_alphabetic())
+    };
+    let ok = charset && !s.split(['_', '.', ':', '-']).any(token_like);
     ok.then(|| s.to_owned())
 }
 
@@ -450,6 +456,15 @@ mod tests {
         assert_eq!(code("Jürgen Beispiel"), None);
         assert_eq!(code(""), None);
         assert_eq!(code(&"a".repeat(65)), None);
+        assert_eq!(code("o.b.core2.AnalyticsActor").as_deref(), Some("o.b.core2.AnalyticsActor"));
+        assert_eq!(code("MEDIA_TIMEOUT").as_deref(), Some("MEDIA_TIMEOUT"));
+    }
+
+    #[test]
+    fn regression_tokens_and_ids_are_not_codes() {
+        assert_eq!(code("k3x9q2mzp0a8b7c1"), None);
+        assert_eq!(code("w_h2k8d0q1x9ab"), None);
+        assert_eq!(code("0f1e2d3c4b5a69788796a5b4c3d2e1f0aabbccdd"), None);
     }
 
     #[test]

@@ -241,7 +241,15 @@ fn parse_file(
         let text = String::from_utf8_lossy(bytes);
         let ctx = Ctx { server: &file.server, tz: file.time_zone, format: parser_format(file), line: number };
         events.clear();
-        match parser.parse(&text, &ctx, &mut events) {
+        // A parser bug must not stop the run: the line is quarantined as an internal error.
+        // (The panic hook decides what is printed; the CLI's hook withholds the message, which
+        // could quote the line.)
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&text, &ctx, &mut events)))
+            .unwrap_or_else(|_| {
+                events.clear();
+                Err(Reject::Quarantine(QuarantineReason::InternalError, None))
+            });
+        match parsed {
             Ok(()) if events.is_empty() => summary.skipped(SkipReason::NotAnEvent),
             Ok(()) => {
                 summary.parsed += 1;

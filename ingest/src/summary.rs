@@ -25,6 +25,8 @@ pub enum QuarantineReason {
     MissingField,
     /// The line does not have the shape of its file's format.
     UnrecognisedLine,
+    /// The parser failed on the line (a bug in confstats; please report the file and line).
+    InternalError,
 }
 
 impl QuarantineReason {
@@ -37,6 +39,7 @@ impl QuarantineReason {
             Self::BadTimestamp => "bad_timestamp",
             Self::MissingField => "missing_field",
             Self::UnrecognisedLine => "unrecognised_line",
+            Self::InternalError => "internal_error",
         }
     }
 }

@@ -12,7 +12,8 @@ fn raw_event_schema() -> serde_json::Value {
 #[test]
 fn raw_event_schema_lists_exactly_the_event_kinds() {
     let schema = raw_event_schema();
-    let kinds: Vec<&str> = schema["properties"]["kind"]["enum"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        schema["properties"]["kind"]["enum"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
     let code: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
     assert_eq!(kinds, code);
     assert_eq!(schema["$id"], CANONICAL_SCHEMA);
