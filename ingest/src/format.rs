@@ -27,7 +27,7 @@ pub enum LogFormat {
     Webhooks,
     /// FreeSWITCH log, §5.
     FreeSwitch,
-    /// bbb-webrtc-sfu / Kurento logs (winston text, winston JSON, pino JSON), §6.
+    /// bbb-webrtc-sfu (winston text, winston JSON, pino JSON) and Kurento media server logs, §6.
     Sfu,
     /// bbb-apps-akka analytics messages, §7.
     AkkaApps,
@@ -104,6 +104,12 @@ static NGINX_ACCESS: LazyLock<Regex> = LazyLock::new(|| {
 static POSTDATA: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+ \[[^\]]{10,40}\] [\[{]").expect("static regex"));
 static JOURNAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[IWEDF]\d{8}-\d\d:\d\d:\d\d\.\d{3}\(-?\d+\)\? \w+: ").expect("static regex"));
+static WEBHOOK_TYPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""type"\s*:\s*"event""#).expect("static regex"));
+/// Kurento media server: `2026-11-24T08:02:11,123456 1234 0x00007f0a1b2c3d40 error Category file:1 fn() text`.
+pub(crate) static KURENTO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d),(\d{1,9}) +\d+ +0x[0-9a-fA-F]+ +(\w+) +(\S+) +(.*)$")
+        .expect("static regex")
+});
 static WINSTON_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) - \w+: ").expect("static regex")
 });
@@ -136,7 +142,7 @@ fn score_line(line: &str, scores: &mut [u32; LogFormat::ALL.len()]) {
     }
     if (line.starts_with("{\"data\"") || line.starts_with("[{\"data\""))
         || (line.starts_with("domain=") && line.contains("event="))
-        || (line.starts_with('{') || line.starts_with('[')) && line.contains("\"type\":\"event\"")
+        || (line.starts_with('{') || line.starts_with('[')) && WEBHOOK_TYPE.is_match(line)
     {
         add(LogFormat::Webhooks, STRONG);
         return;
@@ -157,7 +163,7 @@ fn score_line(line: &str, scores: &mut [u32; LogFormat::ALL.len()]) {
         add(LogFormat::FreeSwitch, STRONG);
         return;
     }
-    if WINSTON_TEXT.is_match(line) {
+    if WINSTON_TEXT.is_match(line) || KURENTO.is_match(line) {
         add(LogFormat::Sfu, STRONG);
         return;
     }
@@ -245,6 +251,11 @@ mod tests {
             ),
             (LogFormat::FreeSwitch, "2026-11-24 03:00:00.000123 99.00% [INFO] mod_logfile.c:1 Log rotated"),
             (LogFormat::Sfu, "2026-11-24T07:02:11.200Z - error: [video] failed"),
+            (
+                LogFormat::Sfu,
+                "2026-11-24T08:02:11,123456 4242 0x00007f0a1b2c3d40   error KurentoWebRtcEndpointImpl x.cpp:1 f() ICE failed",
+            ),
+            (LogFormat::Webhooks, r#"{"data": {"type": "event", "id": "user-joined"}}"#),
             (LogFormat::Sfu, r#"{"level":50,"time":1,"mod":"video","msg":"x"}"#),
             (LogFormat::Sfu, r#"{"level":"info","message":"x","timestamp":"2026-11-24T07:02:11.200Z"}"#),
             (

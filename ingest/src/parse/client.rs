@@ -26,7 +26,7 @@ pub(super) fn parse_postdata(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>)
     let ip = ip_part.split(',').next().and_then(|s| s.trim().parse::<IpAddr>().ok());
     let body = nginx_unescape(trim_cut_escape(body));
     let value = first_json(&body)?;
-    records(&value, ctx, time, ip, out)
+    records(&value, ctx, time, ip, None, out)
 }
 
 static JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -46,7 +46,7 @@ pub(super) fn parse_journal(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) 
     let time = (naive - chrono::Duration::hours(offset_hours)).and_utc();
     let rest = &c[4];
     match first_json(rest) {
-        Ok(value) => records(&value, ctx, time, None, out),
+        Ok(value) => records(&value, ctx, time, None, Level::parse(&c[3]), out),
         // Brackets in a text message (`[meetings] …`) are no JSON record: the line is text.
         Err(QuarantineReason::InvalidJson) if !looks_like_record(rest) => {
             let mut e = ctx.event(EventKind::OtherDiagnostic, time);
@@ -68,12 +68,19 @@ fn looks_like_record(s: &str) -> bool {
 }
 
 /// One record or an array of records.
-fn records(value: &Value, ctx: &Ctx<'_>, time: DateTime<Utc>, ip: Option<IpAddr>, out: &mut Vec<RawEvent>) -> Outcome {
+fn records(
+    value: &Value,
+    ctx: &Ctx<'_>,
+    time: DateTime<Utc>,
+    ip: Option<IpAddr>,
+    fallback_level: Option<Level>,
+    out: &mut Vec<RawEvent>,
+) -> Outcome {
     match value {
         Value::Array(items) => {
             for item in items {
                 if item.is_object() {
-                    out.push(record(item, ctx, time, ip));
+                    out.push(record(item, ctx, time, ip, fallback_level));
                 }
             }
             if out.is_empty() {
@@ -82,20 +89,28 @@ fn records(value: &Value, ctx: &Ctx<'_>, time: DateTime<Utc>, ip: Option<IpAddr>
             Ok(())
         }
         Value::Object(_) => {
-            out.push(record(value, ctx, time, ip));
+            out.push(record(value, ctx, time, ip, fallback_level));
             Ok(())
         }
         _ => Err(QuarantineReason::UnrecognisedLine.into()),
     }
 }
 
-/// Maps one client log record to an event. The server's time is used, not the browser's.
-fn record(r: &Value, ctx: &Ctx<'_>, time: DateTime<Utc>, ip: Option<IpAddr>) -> RawEvent {
+/// Maps one client log record to an event. The server's time is used, not the browser's; a
+/// record without a level takes `fallback_level` (the journal's level word).
+fn record(
+    r: &Value,
+    ctx: &Ctx<'_>,
+    time: DateTime<Utc>,
+    ip: Option<IpAddr>,
+    fallback_level: Option<Level>,
+) -> RawEvent {
     let level = match r.get("level") {
         Some(Value::Number(n)) => n.as_i64().map(Level::from_number),
         Some(Value::String(s)) => Level::parse(s),
         _ => None,
-    };
+    }
+    .or(fallback_level);
     let log_code = json_str(r, "logCode").and_then(|c| code(&c));
     let extra = r.get("extraInfo").filter(|v| v.is_object());
     let error_code = extra.and_then(|x| json_str(x, "errorCode").and_then(|c| code(&c)));

@@ -47,6 +47,9 @@ pub(super) fn parse(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outco
         out.push(event(Fields { time, level, module, text, get: &get }, ctx));
         return Ok(());
     }
+    if let Some(c) = crate::format::KURENTO.captures(t) {
+        return kurento(&c, ctx, out);
+    }
     let Some(c) = WINSTON.captures(t) else {
         if line.starts_with([' ', '\t']) || t.starts_with("at ") {
             return Err(Reject::Skip(SkipReason::Continuation));
@@ -60,6 +63,26 @@ pub(super) fn parse(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outco
     let pairs: Vec<(String, String)> = KV.captures_iter(&message).map(|m| (m[1].to_owned(), m[2].to_owned())).collect();
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     out.push(event(Fields { time, level, module, text: Some(message.clone()), get: &get }, ctx));
+    Ok(())
+}
+
+/// A Kurento line: local time without zone (the server's), a GStreamer level word, a category.
+fn kurento(c: &regex::Captures<'_>, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) -> Outcome {
+    let naive = chrono::NaiveDateTime::parse_from_str(&c[1], "%Y-%m-%dT%H:%M:%S").map_err(|_| bad_time("time"))?;
+    // The fraction has up to 9 digits; keep microseconds ("123" is 123000 µs).
+    let micros: i64 = format!("{:0<6.6}", &c[2]).parse().map_err(|_| bad_time("time"))?;
+    let naive = naive + chrono::Duration::microseconds(micros);
+    let time = crate::text::local_to_utc(naive, ctx.tz).ok_or(bad_time("time"))?;
+    let level = match c[3].to_ascii_lowercase().as_str() {
+        "fixme" | "log" => Some(Level::Debug),
+        other => Level::parse(other),
+    };
+    let kind = if level >= Some(Level::Error) { EventKind::MediaServerError } else { EventKind::OtherDiagnostic };
+    let mut e = ctx.event(kind, time);
+    e.level = level;
+    e.log_code = code(&c[4]);
+    e.text = personal(c[5].trim());
+    out.push(e);
     Ok(())
 }
 

@@ -101,3 +101,38 @@ fn journal_text_line_with_brackets_was_invalid_json() {
         run_lines("syslog", &[&cut], &IngestOptions { format: Some(LogFormat::Html5Journal), ..Default::default() });
     assert_eq!(run.reasons(), [QuarantineReason::TruncatedJson]);
 }
+
+/// client.rs: a journal record without its own `level` lost the journal's level word, so an
+/// error record was classified as a plain diagnostic.
+#[test]
+fn journal_record_without_level_lost_the_journals_level() {
+    let line = r#"Nov 24 08:02:10 bbb1 node[1]: I20261124-07:02:10.877(0)? error: {"name":"clientLogger","msg":"boom","logCode":"some_component_crash"}"#;
+    let run = run_lines("bbb-html5.log", &[line], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::ClientError]);
+    assert_eq!(run.events[0].level, Some(Level::Error));
+}
+
+/// format.rs: webhook events written with `": "` spacing (`"type": "event"`) were not detected.
+#[test]
+fn webhook_json_with_spaces_was_not_detected() {
+    let line = r#"{"data": {"type": "event", "id": "meeting-ended", "attributes": {"meeting": {"internal-meeting-id": "m-1", "external-meeting-id": "iserv-4711/x"}}, "event": {"ts": 1795505400000}}}"#;
+    let run = run_lines("events.log", &[line], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::MeetingEnded]);
+    assert_eq!(run.events[0].school.as_deref(), Some("iserv-4711"));
+}
+
+/// sfu.rs: Kurento media server's own log lines (local time, GStreamer levels) were not read.
+#[test]
+fn kurento_log_lines_were_not_read() {
+    let lines = [
+        "2026-11-24T08:02:11,123456 4242 0x00007f0a1b2c3d40   error KurentoWebRtcEndpointImpl WebRtcEndpointImpl.cpp:512 onIceFailed() ICE failed for 203.0.113.41",
+        "2026-11-24T08:02:12,5 4242 0x00007f0a1b2c3d40    info KurentoMediaPipelineImpl MediaPipelineImpl.cpp:80 MediaPipelineImpl() created",
+    ];
+    let run = run_lines("media-server.log", &lines, &IngestOptions::default());
+    run.assert_balanced(2);
+    assert_eq!(run.kinds(), [EventKind::MediaServerError, EventKind::OtherDiagnostic]);
+    assert_eq!(run.events[0].time, crate::common::utc("2026-11-24T07:02:11.123456Z"));
+    assert_eq!(run.events[1].time, crate::common::utc("2026-11-24T07:02:12.500Z"));
+    assert_eq!(run.events[0].log_code.as_deref(), Some("KurentoWebRtcEndpointImpl"));
+    assert_eq!(run.events[0].level, Some(Level::Error));
+}
