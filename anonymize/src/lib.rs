@@ -10,4 +10,13 @@
 //! Dependency edge: `anonymize → ingest`; it never re-exports an ingest type, so that `report`
 //! cannot reach raw events through it.
 //!
-//! This crate is built by the anonymisation issue; until then it holds no public items.
+//! This crate is being built by the anonymisation issue.
+
+mod error;
+mod keys;
+mod network;
+mod pseudonym;
+mod scrub;
+mod useragent;
+
+pub use error::{Error, Result};
