@@ -378,6 +378,9 @@ pub struct RawEvent {
     pub meeting_name: Option<Personal<String>>,
     /// Other personal values of the line (file names, device labels, secrets).
     pub personal: Vec<PersonalValue>,
+    /// The first join of the event's meeting (from the batch's lifecycle logs), when known: the
+    /// event belongs to the local day of this instant (DESIGN.md, "Batch and day"). Not personal.
+    pub conference_start: Option<DateTime<Utc>>,
 }
 
 impl RawEvent {
@@ -407,6 +410,7 @@ impl RawEvent {
             person_name: None,
             meeting_name: None,
             personal: Vec::new(),
+            conference_start: None,
         }
     }
 

@@ -284,30 +284,32 @@ fn parser_format(file: &InputFile) -> LogFormat {
     file.format.unwrap_or(LogFormat::Canonical)
 }
 
-/// Parses all files: first the lifecycle logs (twice: once to learn the batch's meetings, once to
-/// emit their events), then the bulk logs in parallel, each worker with its own sink from
-/// `new_sink`. Returns the summary and the sinks (the first one also received the lifecycle
-/// events).
-pub fn ingest<S, F>(files: &[InputFile], opts: &IngestOptions, new_sink: F) -> (IngestSummary, Vec<S>)
+/// The first pass: reads the lifecycle logs (bbb-web, webhooks, akka-apps, nginx, canonical)
+/// and learns the batch's meetings, schools, users, first joins and personal vocabulary. Reads
+/// nothing into a sink; failures are reported by [`emit`].
+pub fn learn(files: &[InputFile], opts: &IngestOptions) -> MeetingMap {
+    let mut map = MeetingMap::new();
+    for f in files.iter().filter(|f| f.format.is_some_and(LogFormat::is_lifecycle)) {
+        parse_file(f, opts, MapUse::Learn(&mut map), &mut CountOnly, &mut IngestSummary::default());
+    }
+    map
+}
+
+/// The second pass: parses all files with the complete `map` — first the lifecycle logs in
+/// order, into the first sink, then the bulk logs in parallel, each worker with its own sink
+/// from `new_sink`. Returns the summary and the sinks.
+pub fn emit<S, F>(files: &[InputFile], opts: &IngestOptions, map: &MeetingMap, new_sink: F) -> (IngestSummary, Vec<S>)
 where
     S: Sink + Send,
     F: Fn() -> S + Sync,
 {
     let mut summary = IngestSummary::default();
-    let mut map = MeetingMap::new();
     let mut first = new_sink();
-    let (lifecycle, bulk): (Vec<&InputFile>, Vec<&InputFile>) =
+    let (lifecycle, mut bulk): (Vec<&InputFile>, Vec<&InputFile>) =
         files.iter().partition(|f| f.format.is_some_and(LogFormat::is_lifecycle));
-    // Two passes over the lifecycle logs: the first only learns, so that every event can be
-    // resolved whichever file (or rotation: `x.log` sorts before the older `x.log.1`) created its
-    // meeting or named its user; the second resolves with the complete map and emits.
     for f in &lifecycle {
-        parse_file(f, opts, MapUse::Learn(&mut map), &mut CountOnly, &mut IngestSummary::default());
+        parse_file(f, opts, MapUse::Read(map), &mut first, &mut summary);
     }
-    for f in &lifecycle {
-        parse_file(f, opts, MapUse::Read(&map), &mut first, &mut summary);
-    }
-    let mut bulk = bulk;
     bulk.sort_by_key(|f| std::cmp::Reverse(f.size));
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
@@ -316,7 +318,6 @@ where
     .min(bulk.len().max(1));
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
-    let map = &map;
     std::thread::scope(|scope| {
         for worker in 0..threads {
             let (next, results, bulk, new_sink) = (&next, &results, &bulk, &new_sink);
@@ -343,4 +344,16 @@ where
     }
     summary.failed_files.sort_by(|a, b| a.file.cmp(&b.file));
     (summary, sinks)
+}
+
+/// [`learn`] then [`emit`]. The lifecycle logs are read twice, so that every event is resolved
+/// whichever file (or rotation: `x.log` sorts before the older `x.log.1`) created its meeting or
+/// named its user, while memory stays bounded.
+pub fn ingest<S, F>(files: &[InputFile], opts: &IngestOptions, new_sink: F) -> (IngestSummary, Vec<S>)
+where
+    S: Sink + Send,
+    F: Fn() -> S + Sync,
+{
+    let map = learn(files, opts);
+    emit(files, opts, &map, new_sink)
 }

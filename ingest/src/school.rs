@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use regex::Regex;
 
 use crate::{Error, RawEvent, Result};
@@ -43,15 +45,33 @@ impl Default for SchoolRule {
     }
 }
 
-/// **Holds personal data** (meeting and user ids as keys, in memory only). What a batch's
+/// **Holds personal data** (meeting and user ids as keys, names; in memory only). What a batch's
 /// lifecycle logs tell about its meetings: the school of each internal meeting id (breakout rooms
-/// inherit their parent's), the meeting and account of each BBB user id.
-#[derive(Debug, Default)]
+/// inherit their parent's), the first join of each meeting, the meeting and account of each BBB
+/// user id, and the batch's personal vocabulary (every name, identifier and secret seen), which
+/// the anonymiser scrubs from free text.
+#[derive(Default)]
 pub struct MeetingMap {
     school: HashMap<String, String>,
     parent: HashMap<String, String>,
+    first_join: HashMap<String, DateTime<Utc>>,
     user_meeting: HashMap<String, String>,
     user_account: HashMap<String, String>,
+    names: HashSet<String>,
+    identifiers: HashSet<String>,
+    secrets: HashSet<String>,
+}
+
+impl std::fmt::Debug for MeetingMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeetingMap")
+            .field("meetings", &self.school.len())
+            .field("users", &self.user_meeting.len())
+            .field("names", &self.names.len())
+            .field("identifiers", &self.identifiers.len())
+            .field("secrets", &self.secrets.len())
+            .finish()
+    }
 }
 
 impl MeetingMap {
@@ -62,7 +82,11 @@ impl MeetingMap {
 
     /// Learns from one event (call it for lifecycle events in time order).
     pub fn observe(&mut self, e: &RawEvent) {
+        self.learn_vocabulary(e);
         let Some(meeting) = e.meeting.as_ref().map(|m| m.expose()) else { return };
+        if e.kind == crate::EventKind::ParticipantJoined {
+            self.first_join.entry(meeting.clone()).and_modify(|t| *t = (*t).min(e.time)).or_insert(e.time);
+        }
         if let Some(school) = &e.school {
             self.school.entry(meeting.clone()).or_insert_with(|| school.clone());
         }
@@ -75,6 +99,51 @@ impl MeetingMap {
                 self.user_account.entry(user.expose().clone()).or_insert_with(|| account.expose().clone());
             }
         }
+    }
+
+    fn learn_vocabulary(&mut self, e: &RawEvent) {
+        use crate::PersonalKind;
+        let add = |set: &mut HashSet<String>, v: &Option<crate::Personal<String>>| {
+            if let Some(v) = v {
+                if !set.contains(v.expose()) {
+                    set.insert(v.expose().clone());
+                }
+            }
+        };
+        add(&mut self.names, &e.person_name);
+        add(&mut self.names, &e.meeting_name);
+        for id in [&e.meeting, &e.parent_meeting, &e.external_meeting, &e.account, &e.user] {
+            add(&mut self.identifiers, id);
+        }
+        for p in &e.personal {
+            let set = match p.kind {
+                PersonalKind::Secret => &mut self.secrets,
+                _ => &mut self.names,
+            };
+            if !set.contains(p.value.expose()) {
+                set.insert(p.value.expose().clone());
+            }
+        }
+    }
+
+    /// Every name of the batch: persons, meetings, files, device labels (personal).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Every identifier of the batch: meeting, room, account and BBB user ids (personal).
+    pub fn identifiers(&self) -> impl Iterator<Item = &str> {
+        self.identifiers.iter().map(String::as_str)
+    }
+
+    /// Every secret of the batch: session tokens, passwords, checksums (personal).
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.secrets.iter().map(String::as_str)
+    }
+
+    /// The first join of a meeting (internal id), if the lifecycle logs recorded one.
+    pub fn first_join(&self, meeting: &str) -> Option<DateTime<Utc>> {
+        self.first_join.get(meeting).copied()
     }
 
     /// The school of an internal meeting id, following breakout rooms to their parent.
@@ -104,6 +173,9 @@ impl MeetingMap {
         }
         if e.school.is_none() {
             e.school = e.external_meeting.as_ref().and_then(|x| rule.school_of(x.expose()));
+        }
+        if e.conference_start.is_none() {
+            e.conference_start = e.meeting.as_ref().and_then(|m| self.first_join(m.expose()));
         }
         if e.school.is_none() {
             let from_meeting = |m: &crate::Personal<String>| self.school_of_meeting(m.expose()).map(str::to_owned);
@@ -180,5 +252,33 @@ mod tests {
         assert_eq!(client.school.as_deref(), Some("iserv-4711"));
         let opt_out: HashSet<String> = ["a.b".to_string()].into();
         assert!(map.is_opted_out(&opt_out, &client));
+    }
+
+    #[test]
+    fn first_join_and_vocabulary_are_learnt() {
+        let rule = SchoolRule::default();
+        let mut map = MeetingMap::new();
+        for (secs, user) in [(120, "w_2"), (60, "w_1")] {
+            let mut j = ev(EventKind::ParticipantJoined);
+            j.time = DateTime::from_timestamp(secs, 0).unwrap();
+            j.meeting = Some(Personal::new("m1".into()));
+            j.user = Some(Personal::new(user.into()));
+            j.person_name = Some(Personal::new("Jörg Weiß".into()));
+            j.add_personal(crate::PersonalKind::Secret, "tok3nABC123xyz");
+            map.resolve(&rule, &mut j);
+            map.observe(&j);
+        }
+        assert_eq!(map.first_join("m1"), DateTime::from_timestamp(60, 0));
+        let mut later = ev(EventKind::AudioFailed);
+        later.user = Some(Personal::new("w_2".into()));
+        map.resolve(&rule, &mut later);
+        assert_eq!(later.conference_start, DateTime::from_timestamp(60, 0));
+        assert_eq!(map.names().collect::<Vec<_>>(), ["Jörg Weiß"]);
+        assert_eq!(map.secrets().count(), 1);
+        let mut ids: Vec<_> = map.identifiers().collect();
+        ids.sort();
+        assert_eq!(ids, ["m1", "w_1", "w_2"]);
+        let dbg = format!("{map:?}");
+        assert!(!dbg.contains("Jörg") && !dbg.contains("w_1"), "{dbg}");
     }
 }
