@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::IngestArgs;
+use crate::config::{DataArgs, IngestArgs};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -38,10 +38,11 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate synthetic server logs and read them: the whole job on built-in sample data.
+    /// Generate synthetic server logs and pseudonymise them: the pipeline on built-in sample data.
     ///
-    /// Writes the data set to `--out` (default `confstats-demo/`), then ingests it and prints the
-    /// summary. Nothing in it belongs to a real person.
+    /// Writes the logs to `--out` (default `confstats-demo/`), then anonymises them into
+    /// `OUT/data/` (store, quarantine, keys) and prints the summary. Nothing in it belongs to a
+    /// real person.
     Demo(DemoArgs),
     /// Write realistic synthetic BigBlueButton server logs with ground truth.
     ///
@@ -56,6 +57,59 @@ pub enum Command {
     /// Every line is accounted for: `lines = parsed + quarantined + skipped`. Lines that cannot
     /// be parsed are reported by file, line number and reason, never by content.
     Ingest(IngestCmdArgs),
+    /// Pseudonymise logs into the 7-day diagnostic store.
+    ///
+    /// Reads the logs like `ingest`, drops names, IP addresses, content and duplicate facts,
+    /// replaces identifiers by keyed pseudonyms (`p_` participant, `s_` session, `m_` meeting,
+    /// `r_` room, `n_` network) and writes `DATA/store/date=YYYY-MM-DD/<server>-<part>.parquet`.
+    /// Re-running the same input replaces its files. Unparsable lines go to
+    /// `DATA/quarantine/date=…/` as file, line number and reason.
+    Anonymize(AnonymizeArgs),
+    /// List or delete the pseudonymisation keys (one per epoch).
+    ///
+    /// Deleting a key makes every pseudonym made with it unlinkable, for good.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// Options of `anonymize`.
+#[derive(Debug, Args)]
+pub struct AnonymizeArgs {
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `keys list` and `keys purge`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the keys by epoch (never their content).
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete keys: every key whose epoch ended before `--before`, or one `--epoch`, or `--all`.
+    #[command(group = clap::ArgGroup::new("which").required(true))]
+    Purge {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Delete every key whose whole epoch lies before this date.
+        #[arg(long, value_name = "YYYY-MM-DD", group = "which")]
+        before: Option<chrono::NaiveDate>,
+        /// Delete the key of the epoch that starts on this date.
+        #[arg(long, value_name = "YYYY-MM-DD", group = "which")]
+        epoch: Option<chrono::NaiveDate>,
+        /// Delete every key.
+        #[arg(long, group = "which")]
+        all: bool,
+    },
 }
 
 /// Options of `generate`.

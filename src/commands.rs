@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::{Duration, Local};
+use confstats_anonymize::{AnonymizeOptions, KeyStore, anonymize};
 use confstats_generate::{GenerateOptions, generate};
 use confstats_ingest::{IngestSummary, QuarantineEntry, RawEvent, Sink, discover, ingest};
 use indicatif::ProgressBar;
 
-use crate::cli::{Cli, Command, ShapeArgs};
-use crate::config::{FileConfig, IngestArgs, IngestSettings};
+use crate::cli::{Cli, Command, KeysCommand, ShapeArgs};
+use crate::config::{DataArgs, DataSettings, FileConfig, IngestArgs, IngestSettings};
 use crate::{exit, output};
 
 /// Marks an error as the user's mistake (exit code 2) or as unreadable input (exit code 3).
@@ -59,7 +60,49 @@ pub fn run(cli: Cli) -> Result<u8> {
                 ..IngestArgs::default()
             };
             let settings = ingest_args.resolve(&file).context(Blame::Usage)?;
-            run_ingest(&settings, false, cli.quiet)
+            let data_args = DataArgs { data: Some(args.out.join("data")), ..DataArgs::default() };
+            let data = data_args.resolve(&file).context(Blame::Usage)?;
+            run_anonymize(&settings, &data, false, cli.quiet)
+        }
+        Command::Anonymize(args) => {
+            let settings = args.ingest.resolve(&file).context(Blame::Usage)?;
+            let data = args.data.resolve(&file).context(Blame::Usage)?;
+            run_anonymize(&settings, &data, args.json, cli.quiet)
+        }
+        Command::Keys(KeysCommand::List { data, json }) => {
+            let data = data.resolve(&file).context(Blame::Usage)?;
+            let store = KeyStore::open(&data.keys, data.epoch_days).context(Blame::Input)?;
+            let keys = store.list().context(Blame::Input)?;
+            output::stdout(&output::keys_list(&keys, &data.keys, json)?)?;
+            Ok(exit::OK)
+        }
+        Command::Keys(KeysCommand::Purge { data, before, epoch, all }) => {
+            let data = data.resolve(&file).context(Blame::Usage)?;
+            let store = KeyStore::open(&data.keys, data.epoch_days).context(Blame::Input)?;
+            let purged = match (before, epoch) {
+                (Some(d), _) => store.purge_before(d)?,
+                (None, Some(e)) => {
+                    if store.purge(e)? {
+                        vec![e]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                (None, None) if all => {
+                    let mut purged = Vec::new();
+                    for k in store.list()? {
+                        if store.purge(k.epoch_start)? {
+                            purged.push(k.epoch_start);
+                        }
+                    }
+                    purged
+                }
+                (None, None) => anyhow::bail!("nothing to purge"),
+            };
+            if !cli.quiet {
+                output::stdout(&output::keys_purged(&purged))?;
+            }
+            Ok(exit::OK)
         }
         Command::Ingest(args) => {
             let settings = args.ingest.resolve(&file).context(Blame::Usage)?;
@@ -157,6 +200,24 @@ fn run_ingest(settings: &IngestSettings, json: bool, quiet: bool) -> Result<u8> 
         output::stdout(&output::ingest_text(&summary, elapsed, &quarantine))?;
     }
     Ok(exit_for(&summary))
+}
+
+fn run_anonymize(settings: &IngestSettings, data: &DataSettings, json: bool, quiet: bool) -> Result<u8> {
+    let files = discover(&settings.inputs, &settings.options).context(Blame::Input)?;
+    let mut opts = AnonymizeOptions::new(data.data.clone());
+    opts.keys_dir = Some(data.keys.clone());
+    opts.epoch_days = data.epoch_days;
+    opts.time_zone = settings.options.time_zone;
+    let progress = output::spinner(quiet || json, "anonymising");
+    let result = anonymize(&files, &settings.options, &opts);
+    progress.finish_and_clear();
+    let summary = result?;
+    if json {
+        output::stdout(&output::anonymize_json(&summary)?)?;
+    } else if !quiet {
+        output::stdout(&output::anonymize_text(&summary, &data.data))?;
+    }
+    Ok(exit_for(&summary.ingest))
 }
 
 fn exit_for(summary: &IngestSummary) -> u8 {

@@ -29,6 +29,12 @@ pub struct FileConfig {
     /// Per-server names and time zones.
     #[serde(default)]
     pub servers: Vec<FileServer>,
+    /// The data directory (store, quarantine, statistics, reports, runs).
+    pub data: Option<PathBuf>,
+    /// The keys directory (default `DATA/keys`); production configs put it outside DATA.
+    pub keys: Option<PathBuf>,
+    /// Days per pseudonymisation key epoch (default 1).
+    pub epoch_days: Option<u32>,
 }
 
 /// One `[[servers]]` table.
@@ -155,6 +161,49 @@ impl IngestArgs {
             bail!("no input: give `--input PATH…` or `input = [...]` in the config file");
         }
         Ok(IngestSettings { inputs, options })
+    }
+}
+
+/// Where the data and the keys live, and the key epoch: shared by `anonymize` and `keys`.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct DataArgs {
+    /// The data directory: `DATA/store/date=…/*.parquet`, `DATA/quarantine/`, and by default
+    /// `DATA/keys/`.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The keys directory (default `DATA/keys`). Keep it apart from published outputs; deleting a
+    /// key makes every pseudonym of its epoch unlinkable.
+    #[arg(long, value_name = "DIR")]
+    pub keys: Option<PathBuf>,
+    /// Days per pseudonymisation key epoch: pseudonyms link within an epoch, never across.
+    #[arg(long, value_name = "DAYS")]
+    pub epoch_days: Option<u32>,
+}
+
+/// Data settings merged from flags, config file and defaults. Not personal data.
+pub struct DataSettings {
+    /// The data directory.
+    pub data: PathBuf,
+    /// The keys directory.
+    pub keys: PathBuf,
+    /// Days per key epoch.
+    pub epoch_days: u32,
+}
+
+impl DataArgs {
+    /// Merges flags over the config file over the defaults.
+    pub fn resolve(&self, file: &FileConfig) -> Result<DataSettings> {
+        let data = self
+            .data
+            .clone()
+            .or_else(|| file.data.clone())
+            .context("no data directory: give `--data DIR` or `data = \"…\"` in the config file")?;
+        let keys = self.keys.clone().or_else(|| file.keys.clone()).unwrap_or_else(|| data.join("keys"));
+        let epoch_days = self.epoch_days.or(file.epoch_days).unwrap_or(1);
+        if !(1..=7).contains(&epoch_days) {
+            bail!("invalid setting `epoch_days`: must be 1 to 7 (a key must not outlive the 7-day retention)");
+        }
+        Ok(DataSettings { data, keys, epoch_days })
     }
 }
 

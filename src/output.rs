@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
+use confstats_anonymize::{AnonymizeSummary, KeyInfo};
 use confstats_generate::GenerateSummary;
 use confstats_ingest::{IngestSummary, QuarantineEntry};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -151,4 +152,89 @@ pub fn generate_text(s: &GenerateSummary, out: &std::path::Path, elapsed: Durati
         out.join("ground-truth.json").display(),
         out.join("personal-values.txt").display(),
     )
+}
+
+/// The human summary of `anonymize`.
+pub fn anonymize_text(s: &AnonymizeSummary, data: &std::path::Path) -> String {
+    let i = &s.ingest;
+    let secs = s.elapsed.as_secs_f64().max(1e-9);
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "read {} files, {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} lines/s)",
+        i.files,
+        mb(i.bytes),
+        secs,
+        mb(i.bytes) / secs,
+        i.lines as f64 / secs
+    );
+    let _ = writeln!(
+        t,
+        "lines {:>12}  = parsed {} + quarantined {} + skipped {}",
+        i.lines, i.parsed, i.quarantined, i.skipped
+    );
+    let _ = writeln!(t, "events in {:>8}  (opted out and dropped before: {})", i.events, i.opted_out);
+    let dropped: u64 = s.dropped.values().sum();
+    let _ = writeln!(t, "records out {:>6}  (dropped {dropped}: {})", s.records, reasons(&s.dropped));
+    let _ = writeln!(t, "store: {}", data.join("store").display());
+    for (date, rows) in &s.rows_by_date {
+        let _ = writeln!(t, "  date={date}  {rows:>10} rows");
+    }
+    if s.quarantine_entries > 0 {
+        let _ = writeln!(t, "quarantine: {} entries in {}", s.quarantine_entries, data.join("quarantine").display());
+    }
+    table(&mut t, "events in by kind", &i.by_kind);
+    table(&mut t, "records out by kind", &s.records_by_kind);
+    table(&mut t, "quarantined by reason", &i.by_reason);
+    if !i.failed_files.is_empty() {
+        let _ = writeln!(t, "unreadable input ({} files):", i.failed_files.len());
+        for f in &i.failed_files {
+            let _ = writeln!(t, "  {} after {} lines: {}", f.file.display(), f.lines_read, f.error);
+        }
+    }
+    t
+}
+
+fn reasons(map: &std::collections::BTreeMap<String, u64>) -> String {
+    if map.is_empty() {
+        return "none".into();
+    }
+    map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The anonymize summary as one JSON object.
+pub fn anonymize_json(s: &AnonymizeSummary) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(s)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The key list: epochs and files, never key material.
+pub fn keys_list(keys: &[KeyInfo], dir: &std::path::Path, json: bool) -> serde_json::Result<String> {
+    if json {
+        let list: Vec<_> = keys
+            .iter()
+            .map(
+                |k| serde_json::json!({"epoch_start": k.epoch_start.to_string(), "path": k.path.display().to_string()}),
+            )
+            .collect();
+        let mut text =
+            serde_json::to_string_pretty(&serde_json::json!({"keys_dir": dir.display().to_string(), "keys": list}))?;
+        text.push('\n');
+        return Ok(text);
+    }
+    let mut t = format!("{} key(s) in {}\n", keys.len(), dir.display());
+    for k in keys {
+        let _ = writeln!(t, "  epoch {}  {}", k.epoch_start, k.path.display());
+    }
+    Ok(t)
+}
+
+/// What `keys purge` deleted.
+pub fn keys_purged(epochs: &[chrono::NaiveDate]) -> String {
+    if epochs.is_empty() {
+        return "no key deleted\n".into();
+    }
+    let list: Vec<String> = epochs.iter().map(ToString::to_string).collect();
+    format!("deleted {} key(s): epochs {}; their pseudonyms are now unlinkable\n", epochs.len(), list.join(", "))
 }

@@ -24,6 +24,37 @@ pub enum Error {
         /// Why it is invalid.
         reason: String,
     },
+    /// The operating system's random number generator failed, so no key could be made.
+    #[error("the operating system's random number generator failed: {source}")]
+    Rng {
+        /// The generator's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A key file can be read by its group or by others (mode & 0o077 != 0); it is not used.
+    #[error("refusing key file {path}: mode {mode:04o} lets group or others read it (chmod 600 it)")]
+    KeyFilePermissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A key file does not hold exactly 32 bytes; it is not used.
+    #[error("refusing key file {path}: it holds {len} bytes, a key has 32")]
+    KeyFileSize {
+        /// The key file.
+        path: PathBuf,
+        /// Its length in bytes.
+        len: u64,
+    },
+    /// The keys directory lies inside (or is) a published output directory.
+    #[error("refusing keys directory {keys_dir}: it lies inside the published output {published}")]
+    KeysDirPublished {
+        /// The keys directory.
+        keys_dir: PathBuf,
+        /// The published output directory that contains it.
+        published: PathBuf,
+    },
 }
 
 /// The crate's result type.

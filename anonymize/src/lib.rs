@@ -15,8 +15,21 @@
 mod error;
 mod keys;
 mod network;
+mod pipeline;
 mod pseudonym;
+mod record;
 mod scrub;
+mod sources;
+mod store;
 mod useragent;
 
 pub use error::{Error, Result};
+pub use keys::{EpochKey, KeyInfo, KeyStore, ensure_not_inside};
+pub use network::{IpVersion, network_prefix};
+pub use pipeline::{AnonymizeOptions, AnonymizeSummary, anonymize};
+pub use pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
+pub use record::{STORE_SCHEMA_VERSION, StoreRecord, columns, store_schema};
+pub use scrub::{Scrubber, ScrubberBuilder, decode};
+pub use sources::{DropReason, SourcePlan};
+pub use store::{StagedPart, StoreWriter, commit};
+pub use useragent::{BrowserFamily, DeviceClass, OsFamily, UserAgentInfo};

@@ -52,7 +52,7 @@ mod text;
 pub use error::{Error, Result};
 pub use event::{AudioMode, ClientType, EventKind, Level, PersonalKind, PersonalValue, RawEvent, Role};
 pub use format::{LogFormat, detect_format};
-pub use ingest::{CountOnly, IngestOptions, InputFile, ServerRule, Sink, discover, ingest};
+pub use ingest::{CountOnly, IngestOptions, InputFile, ServerRule, Sink, discover, emit, ingest, learn};
 pub use personal::Personal;
 pub use reader::{Line, LineReader, open};
 pub use school::{MeetingMap, SchoolRule};

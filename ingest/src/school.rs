@@ -104,10 +104,10 @@ impl MeetingMap {
     fn learn_vocabulary(&mut self, e: &RawEvent) {
         use crate::PersonalKind;
         let add = |set: &mut HashSet<String>, v: &Option<crate::Personal<String>>| {
-            if let Some(v) = v {
-                if !set.contains(v.expose()) {
-                    set.insert(v.expose().clone());
-                }
+            if let Some(v) = v
+                && !set.contains(v.expose())
+            {
+                set.insert(v.expose().clone());
             }
         };
         add(&mut self.names, &e.person_name);

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use crate::util::{confstats, personal_values, small_dataset, stderr, stdout};
+use crate::util::{confstats, leaks, personal_values, small_dataset, stderr, stdout};
 
 /// Lines in every log file below `dir` (gzip decompressed).
 fn count_lines(dir: &Path) -> u64 {
@@ -61,21 +61,6 @@ fn generated_logs_parse_completely_in_every_format() {
     }
     assert!(s["by_reason"].as_object().unwrap().is_empty());
     assert!(s.get("skipped_by_reason").is_some() && s.get("elapsed_seconds").is_some());
-}
-
-/// Lower-cased tokens (letters and digits; everything else separates) and the whole text.
-fn leaks(text: &str, values: &[String]) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let tokens: BTreeSet<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
-    values
-        .iter()
-        .filter(|v| v.chars().count() >= 4)
-        .filter(|v| {
-            let v = v.to_lowercase();
-            if v.chars().all(char::is_alphanumeric) { tokens.contains(v.as_str()) } else { lower.contains(&v) }
-        })
-        .cloned()
-        .collect()
 }
 
 #[test]
@@ -138,15 +123,16 @@ fn opted_out_accounts_are_dropped_and_counted() {
 }
 
 #[test]
-fn demo_generates_and_ingests() {
+fn demo_generates_and_anonymizes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
     let o = confstats(&["demo", "--out", out.to_str().unwrap(), "--schools", "1", "--days", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("generated") && text.contains("lines by format"), "{text}");
+    assert!(text.contains("generated") && text.contains("records out"), "{text}");
     assert!(text.contains("quarantined 0"), "{text}");
     assert!(out.join("ground-truth.json").is_file());
+    assert!(out.join("data/store").is_dir() && out.join("data/keys").is_dir());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod anonymize;
 mod cli;
 mod depcheck;
 mod ingest;

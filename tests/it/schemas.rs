@@ -35,3 +35,39 @@ fn raw_event_schema_example_is_read_as_a_canonical_event() {
     assert_eq!(s["quarantined"], 0);
     assert_eq!(s["by_kind"]["audio_failed"], 1);
 }
+
+#[test]
+fn store_schema_file_matches_the_arrow_schema() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/store.schema.json");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let schema = confstats_anonymize::store_schema();
+    let documented: Vec<(String, String, bool)> = doc["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["type"].as_str().unwrap().to_owned(),
+                f["nullable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let code: Vec<(String, String, bool)> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let ty = match f.data_type() {
+                arrow::datatypes::DataType::Utf8 => "utf8".to_owned(),
+                arrow::datatypes::DataType::UInt32 => "uint32".to_owned(),
+                arrow::datatypes::DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some(tz)) => {
+                    format!("timestamp[us, {tz}]")
+                }
+                other => format!("{other:?}"),
+            };
+            (f.name().clone(), ty, f.is_nullable())
+        })
+        .collect();
+    assert_eq!(documented, code);
+    assert_eq!(doc["schema_version"], confstats_anonymize::STORE_SCHEMA_VERSION);
+}

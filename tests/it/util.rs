@@ -1,5 +1,6 @@
 //! Helpers: run the real binary in temporary directories.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -44,5 +45,21 @@ pub fn personal_values(dataset: &Path) -> Vec<String> {
         .lines()
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
+        .collect()
+}
+
+/// The personal values (of at least 4 characters) found in `text`, case-insensitively: one-word
+/// values as whole tokens (letters and digits; anything else separates), others as substrings.
+pub fn leaks(text: &str, values: &[String]) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let tokens: BTreeSet<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    values
+        .iter()
+        .filter(|v| v.chars().count() >= 4)
+        .filter(|v| {
+            let v = v.to_lowercase();
+            if v.chars().all(char::is_alphanumeric) { tokens.contains(v.as_str()) } else { lower.contains(&v) }
+        })
+        .cloned()
         .collect()
 }

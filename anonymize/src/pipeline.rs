@@ -1,0 +1,329 @@
+//! The anonymisation run: ingest → drop duplicates and opt-outs → pseudonymise, generalise,
+//! scrub → staged Parquet → commit into `DATA/store/`, quarantine into `DATA/quarantine/`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use confstats_ingest::{IngestOptions, IngestSummary, InputFile, QuarantineEntry, RawEvent, Sink, emit, learn};
+use serde::Serialize;
+
+use crate::pseudonym::{FieldClass, Pseudonymizer};
+use crate::scrub::{Scrubber, ScrubberBuilder};
+use crate::sources::SourcePlan;
+use crate::store::{StagedPart, StoreWriter, commit};
+use crate::useragent::UserAgentInfo;
+use crate::{Error, KeyStore, Result, StoreRecord};
+
+/// Settings of an anonymisation run. Not personal data.
+#[derive(Debug, Clone)]
+pub struct AnonymizeOptions {
+    /// The data directory (`DATA/store`, `DATA/quarantine`, `DATA/.staging` below it).
+    pub data_dir: PathBuf,
+    /// The keys directory (default `DATA/keys`).
+    pub keys_dir: Option<PathBuf>,
+    /// Days per key epoch (default 1).
+    pub epoch_days: u32,
+    /// The local zone of dates (the day an event belongs to).
+    pub time_zone: Tz,
+}
+
+impl AnonymizeOptions {
+    /// Options for a data directory with the defaults.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir, keys_dir: None, epoch_days: 1, time_zone: chrono_tz::Europe::Berlin }
+    }
+
+    /// The keys directory in use.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.keys_dir.clone().unwrap_or_else(|| self.data_dir.join("keys"))
+    }
+}
+
+/// What a run did: counts only, never a value. Not personal data.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AnonymizeSummary {
+    /// The ingest's line accounting (lines, events in by kind, quarantine, opt-outs).
+    pub ingest: IngestSummary,
+    /// Records written to the store.
+    pub records: u64,
+    /// Records written by kind.
+    pub records_by_kind: BTreeMap<String, u64>,
+    /// Events dropped before the store, by reason (opt-outs are in `ingest.opted_out`).
+    pub dropped: BTreeMap<String, u64>,
+    /// Rows per store partition (`date` → rows).
+    pub rows_by_date: BTreeMap<NaiveDate, u64>,
+    /// Quarantine entries written.
+    pub quarantine_entries: u64,
+    /// Wall-clock time of the run.
+    #[serde(serialize_with = "secs")]
+    pub elapsed: Duration,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+/// Pseudonymizers per key epoch, shared by the workers.
+struct Keys {
+    store: KeyStore,
+    cache: Mutex<HashMap<NaiveDate, Arc<Pseudonymizer>>>,
+}
+
+impl Keys {
+    fn for_date(&self, date: NaiveDate) -> Result<Arc<Pseudonymizer>> {
+        let epoch = self.store.epoch_start(date);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache.get(&epoch) {
+            return Ok(p.clone());
+        }
+        let key = self.store.get_or_create(date)?;
+        let p = Arc::new(Pseudonymizer::new(&key));
+        cache.insert(epoch, p.clone());
+        Ok(p)
+    }
+}
+
+/// Turns raw events into store records. Holds the batch's scrubber (personal, in memory only).
+struct Anonymizer<'a> {
+    plan: &'a SourcePlan,
+    scrubber: &'a Scrubber,
+    keys: &'a Keys,
+    time_zone: Tz,
+}
+
+impl Anonymizer<'_> {
+    /// The local day an event belongs to: its conference's first join, else its own time.
+    fn day_of(&self, e: &RawEvent) -> NaiveDate {
+        e.conference_start.unwrap_or(e.time).with_timezone(&self.time_zone).date_naive()
+    }
+
+    fn record(&self, e: &RawEvent, pz: &Pseudonymizer, ua_cache: &mut HashMap<String, UserAgentInfo>) -> StoreRecord {
+        let pseudo =
+            |class, v: &Option<confstats_ingest::Personal<String>>| v.as_ref().map(|v| pz.pseudonym(class, v.expose()));
+        let ua = e.user_agent.as_ref().map(|ua| {
+            if ua_cache.len() > 10_000 {
+                ua_cache.clear();
+            }
+            *ua_cache.entry(ua.expose().clone()).or_insert_with(|| UserAgentInfo::parse(ua.expose()))
+        });
+        let net = e.ip.as_ref().map(|ip| pz.network(*ip.expose()));
+        let text = e.text.as_ref().map(|t| {
+            // The record's own personal values, which the batch's lifecycle logs may not name.
+            let mut own: Vec<&str> = Vec::new();
+            for v in [&e.person_name, &e.meeting_name, &e.account, &e.user, &e.meeting, &e.external_meeting]
+                .into_iter()
+                .flatten()
+            {
+                own.push(v.expose());
+            }
+            own.extend(e.personal.iter().map(|p| p.value.expose().as_str()));
+            self.scrubber.scrub_with(t.expose(), &own)
+        });
+        StoreRecord {
+            time: e.time,
+            server: e.server.clone(),
+            source: e.format.as_str(),
+            kind: e.kind.as_str(),
+            school: e.school.clone().unwrap_or_else(|| "unknown".to_owned()),
+            participant: pz.participant(
+                e.account.as_ref().map(|a| a.expose().as_str()),
+                e.user.as_ref().map(|u| u.expose().as_str()),
+            ),
+            session: pseudo(FieldClass::Session, &e.user),
+            meeting: pseudo(FieldClass::Meeting, &e.meeting),
+            parent_meeting: pseudo(FieldClass::Meeting, &e.parent_meeting),
+            room: pseudo(FieldClass::Room, &e.external_meeting),
+            role: e.role.map(|r| r.as_str()),
+            client_type: e.client_type.map(|c| c.as_str()),
+            audio_mode: e.audio_mode.map(|m| m.as_str()),
+            browser: ua.map(|u| u.browser.as_str()),
+            browser_major: ua.and_then(|u| u.browser_major),
+            os: ua.map(|u| u.os.as_str()),
+            device: ua.map(|u| u.device.as_str()),
+            ip_version: net.as_ref().map(|(v, _)| v.as_str()),
+            network: net.as_ref().map(|(_, n)| n.clone()),
+            error_code: e.error_code.clone(),
+            log_code: e.log_code.clone(),
+            level: e.level.map(|l| l.as_str()),
+            text,
+        }
+    }
+}
+
+/// Quarantine entries of one worker, streamed to a staged JSON-lines file (file, line, reason,
+/// field — never content), so that a file of garbage costs no memory.
+struct QuarantineFile {
+    path: PathBuf,
+    out: Option<std::io::BufWriter<std::fs::File>>,
+    entries: u64,
+}
+
+impl QuarantineFile {
+    fn write(&mut self, q: &QuarantineEntry) -> Result<()> {
+        let io = |source| Error::Io { path: self.path.clone(), source };
+        if self.out.is_none() {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            self.out = Some(std::io::BufWriter::new(std::fs::File::create(&self.path).map_err(io)?));
+        }
+        let line = serde_json::to_string(q).map_err(|e| io(e.into()))?;
+        if let Some(out) = self.out.as_mut() {
+            writeln!(out, "{line}").map_err(io)?;
+        }
+        self.entries += 1;
+        Ok(())
+    }
+
+    /// Flushes and returns the staged file, if anything was written.
+    fn finish(self) -> Result<Option<PathBuf>> {
+        match self.out {
+            Some(mut out) => {
+                out.flush().map_err(|source| Error::Io { path: self.path.clone(), source })?;
+                Ok(Some(self.path))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// One worker's sink: drops duplicates, writes records, streams quarantine entries.
+struct StoreSink<'a> {
+    anonymizer: &'a Anonymizer<'a>,
+    writer: StoreWriter,
+    ua_cache: HashMap<String, UserAgentInfo>,
+    pseudonymizers: HashMap<NaiveDate, Arc<Pseudonymizer>>,
+    quarantine: QuarantineFile,
+    records_by_kind: BTreeMap<&'static str, u64>,
+    dropped: BTreeMap<&'static str, u64>,
+    error: Option<Error>,
+}
+
+impl StoreSink<'_> {
+    fn try_event(&mut self, e: RawEvent) -> Result<()> {
+        if let Err(reason) = self.anonymizer.plan.check(&e) {
+            *self.dropped.entry(reason.as_str()).or_default() += 1;
+            return Ok(());
+        }
+        let date = self.anonymizer.day_of(&e);
+        let pz = match self.pseudonymizers.get(&date) {
+            Some(p) => p.clone(),
+            None => {
+                let p = self.anonymizer.keys.for_date(date)?;
+                self.pseudonymizers.insert(date, p.clone());
+                p
+            }
+        };
+        let record = self.anonymizer.record(&e, &pz, &mut self.ua_cache);
+        *self.records_by_kind.entry(record.kind).or_default() += 1;
+        self.writer.write(date, record)
+    }
+}
+
+impl Sink for StoreSink<'_> {
+    fn event(&mut self, e: RawEvent) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(err) = self.try_event(e) {
+            self.error = Some(err);
+        }
+    }
+
+    fn quarantine(&mut self, entry: QuarantineEntry) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(err) = self.quarantine.write(&entry) {
+            self.error = Some(err);
+        }
+    }
+}
+
+/// Runs the anonymisation of `files` into the store of `opts.data_dir`.
+pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOptions) -> Result<AnonymizeSummary> {
+    let started = Instant::now();
+    let keys = Keys { store: KeyStore::open(opts.keys_dir(), opts.epoch_days)?, cache: Mutex::new(HashMap::new()) };
+    let map = learn(files, ingest);
+    let scrubber = {
+        let mut b = ScrubberBuilder::new();
+        map.names().for_each(|n| {
+            b.name(n);
+        });
+        map.identifiers().for_each(|i| {
+            b.identifier(i);
+        });
+        map.secrets().for_each(|s| {
+            b.secret(s);
+        });
+        b.build()
+    };
+    let plan = SourcePlan::new(files);
+    let anonymizer = Anonymizer { plan: &plan, scrubber: &scrubber, keys: &keys, time_zone: opts.time_zone };
+    let run_id = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    let staging = opts.data_dir.join(".staging").join(format!("store-{run_id}"));
+    let parts = AtomicUsize::new(0);
+    let (ingest_summary, sinks) = emit(files, ingest, &map, || {
+        let part = parts.fetch_add(1, Ordering::Relaxed);
+        StoreSink {
+            anonymizer: &anonymizer,
+            writer: StoreWriter::new(&staging, part),
+            ua_cache: HashMap::new(),
+            pseudonymizers: HashMap::new(),
+            quarantine: QuarantineFile {
+                path: staging.join(format!("quarantine-{part}.jsonl")),
+                out: None,
+                entries: 0,
+            },
+            records_by_kind: BTreeMap::new(),
+            dropped: BTreeMap::new(),
+            error: None,
+        }
+    });
+    let mut summary = AnonymizeSummary { ingest: ingest_summary, ..AnonymizeSummary::default() };
+    let mut staged: Vec<StagedPart> = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut first_error = None;
+    let today = DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive();
+    for sink in sinks {
+        if let Some(e) = sink.error {
+            first_error.get_or_insert(e);
+        }
+        for (k, v) in sink.records_by_kind {
+            summary.records += v;
+            *summary.records_by_kind.entry(k.to_owned()).or_default() += v;
+        }
+        for (k, v) in sink.dropped {
+            *summary.dropped.entry(k.to_owned()).or_default() += v;
+        }
+        summary.quarantine_entries += sink.quarantine.entries;
+        quarantine.extend(sink.quarantine.finish()?);
+        staged.extend(sink.writer.finish()?);
+    }
+    if let Some(e) = first_error {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    for p in &staged {
+        *summary.rows_by_date.entry(p.date).or_default() += p.rows;
+    }
+    commit(&opts.data_dir.join("store"), &staged)?;
+    // Quarantine files are dated by the processing day, so they age out with retention.
+    if !quarantine.is_empty() {
+        let dir = opts.data_dir.join("quarantine").join(format!("date={today}"));
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+        for (i, path) in quarantine.iter().enumerate() {
+            let target = dir.join(format!("{run_id}-{i}.jsonl"));
+            std::fs::rename(path, &target).map_err(|source| Error::Io { path: target.clone(), source })?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}

@@ -1,0 +1,196 @@
+//! Writing the pseudonymised store: `DATA/store/date=YYYY-MM-DD/<server>-<part>.parquet`
+//! (zstd), staged under `DATA/.staging/` and renamed into place when a run commits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringBuilder, TimestampMicrosecondBuilder, UInt32Builder};
+use chrono::NaiveDate;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::record::store_schema;
+use crate::{Error, Result, StoreRecord};
+
+/// Rows buffered per partition before they are handed to the Parquet writer.
+const BATCH_ROWS: usize = 8 * 1024;
+/// Rows per Parquet row group (bounds the writer's memory).
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_owned(), source }
+}
+
+fn parquet_err(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
+    move |e| Error::Io { path: path.to_owned(), source: std::io::Error::other(e) }
+}
+
+/// A server name made safe for a file name (`[A-Za-z0-9._-]`, others become `_`).
+fn file_stem(server: &str) -> String {
+    server.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect()
+}
+
+/// One staged Parquet file, waiting for [`commit`]. Not personal data.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StagedPart {
+    /// The partition date.
+    pub date: NaiveDate,
+    /// The server the rows come from.
+    pub server: String,
+    /// The staged file.
+    pub path: PathBuf,
+    /// Rows in it.
+    pub rows: u64,
+}
+
+struct Partition {
+    path: PathBuf,
+    writer: ArrowWriter<File>,
+    buffer: Vec<StoreRecord>,
+    rows: u64,
+}
+
+/// Writes store records of one worker into staged Parquet files, one per (date, server).
+/// Takes only [`StoreRecord`]s, which hold no personal data.
+pub struct StoreWriter {
+    staging: PathBuf,
+    part: usize,
+    open: BTreeMap<(NaiveDate, String), Partition>,
+}
+
+impl StoreWriter {
+    /// A writer staging below `staging` (a run's directory under `DATA/.staging/`); `part`
+    /// distinguishes the files of parallel workers.
+    pub fn new(staging: &Path, part: usize) -> Self {
+        Self { staging: staging.to_owned(), part, open: BTreeMap::new() }
+    }
+
+    /// Adds one record to the partition of `date`.
+    pub fn write(&mut self, date: NaiveDate, record: StoreRecord) -> Result<()> {
+        let key = (date, record.server.clone());
+        if !self.open.contains_key(&key) {
+            let dir = self.staging.join(format!("date={date}"));
+            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+            let path = dir.join(format!("{}-{}.parquet", file_stem(&record.server), self.part));
+            let file = File::create(&path).map_err(io(&path))?;
+            let props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(parquet_err(&path))?))
+                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")))
+                .build();
+            let writer = ArrowWriter::try_new(file, store_schema(), Some(props)).map_err(parquet_err(&path))?;
+            self.open.insert(key.clone(), Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 });
+        }
+        let Some(p) = self.open.get_mut(&key) else { unreachable!("inserted above") };
+        p.buffer.push(record);
+        if p.buffer.len() >= BATCH_ROWS {
+            flush(p)?;
+        }
+        Ok(())
+    }
+
+    /// Closes every file and returns what was staged.
+    pub fn finish(self) -> Result<Vec<StagedPart>> {
+        let mut parts = Vec::new();
+        for ((date, server), mut p) in self.open {
+            flush(&mut p)?;
+            p.writer.close().map_err(parquet_err(&p.path))?;
+            parts.push(StagedPart { date, server, path: p.path, rows: p.rows });
+        }
+        Ok(parts)
+    }
+}
+
+fn p(x: &Option<crate::Pseudonym>) -> Option<&str> {
+    x.as_ref().map(crate::Pseudonym::as_str)
+}
+
+fn flush(p: &mut Partition) -> Result<()> {
+    if p.buffer.is_empty() {
+        return Ok(());
+    }
+    let batch =
+        to_batch(&p.buffer).map_err(|e| Error::Io { path: p.path.clone(), source: std::io::Error::other(e) })?;
+    p.writer.write(&batch).map_err(parquet_err(&p.path))?;
+    p.rows += p.buffer.len() as u64;
+    p.buffer.clear();
+    Ok(())
+}
+
+/// Converts records to an Arrow batch in schema order.
+pub(crate) fn to_batch(rows: &[StoreRecord]) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let n = rows.len();
+    let mut time = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
+    for r in rows {
+        time.append_value(r.time.timestamp_micros());
+    }
+    let text = |f: &dyn Fn(&StoreRecord) -> Option<&str>| -> ArrayRef {
+        let mut b = StringBuilder::with_capacity(n, n * 8);
+        for r in rows {
+            b.append_option(f(r));
+        }
+        Arc::new(b.finish())
+    };
+    let mut major = UInt32Builder::with_capacity(n);
+    for r in rows {
+        major.append_option(r.browser_major);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(time.finish()),
+        text(&|r| Some(&r.server)),
+        text(&|r| Some(r.source)),
+        text(&|r| Some(r.kind)),
+        text(&|r| Some(&r.school)),
+        text(&|r| p(&r.participant)),
+        text(&|r| p(&r.session)),
+        text(&|r| p(&r.meeting)),
+        text(&|r| p(&r.parent_meeting)),
+        text(&|r| p(&r.room)),
+        text(&|r| r.role),
+        text(&|r| r.client_type),
+        text(&|r| r.audio_mode),
+        text(&|r| r.browser),
+        Arc::new(major.finish()),
+        text(&|r| r.os),
+        text(&|r| r.device),
+        text(&|r| r.ip_version),
+        text(&|r| p(&r.network)),
+        text(&|r| r.error_code.as_deref()),
+        text(&|r| r.log_code.as_deref()),
+        text(&|r| r.level),
+        text(&|r| r.text.as_deref()),
+    ];
+    RecordBatch::try_new(store_schema(), columns)
+}
+
+/// Moves staged files into `DATA/store/date=…/`. For every (date, server) staged, the files a
+/// previous run wrote for that server and date are removed first, so re-running the same input
+/// replaces its rows and never duplicates them. Returns the (date, server) pairs committed.
+pub fn commit(store_dir: &Path, parts: &[StagedPart]) -> Result<BTreeSet<(NaiveDate, String)>> {
+    let replaced: BTreeSet<(NaiveDate, String)> = parts.iter().map(|p| (p.date, p.server.clone())).collect();
+    for (date, server) in &replaced {
+        let dir = store_dir.join(format!("date={date}"));
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let prefix = format!("{}-", file_stem(server));
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let path = entry.map_err(io(&dir))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let ours = name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".parquet"))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if ours {
+                std::fs::remove_file(&path).map_err(io(&path))?;
+            }
+        }
+    }
+    for part in parts {
+        let dir = store_dir.join(format!("date={}", part.date));
+        let target = dir.join(part.path.file_name().unwrap_or_default());
+        std::fs::rename(&part.path, &target).map_err(io(&target))?;
+    }
+    Ok(replaced)
+}
