@@ -110,7 +110,14 @@ impl Anonymizer<'_> {
             if ua_cache.len() > 10_000 {
                 ua_cache.clear();
             }
-            *ua_cache.entry(ua.expose().clone()).or_insert_with(|| UserAgentInfo::parse(ua.expose()))
+            match ua_cache.get(ua.expose().as_str()) {
+                Some(info) => *info,
+                None => {
+                    let info = UserAgentInfo::parse(ua.expose());
+                    ua_cache.insert(ua.expose().clone(), info);
+                    info
+                }
+            }
         });
         let net = e.ip.as_ref().map(|ip| pz.network(*ip.expose()));
         let text = e.text.as_ref().map(|t| {

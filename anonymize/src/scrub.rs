@@ -1,5 +1,5 @@
 //! The free-text scrubber (DESIGN.md rule 7): messages, URLs, SDP, SIP ids and stream ids are
-//! decoded (`\xHH`, `%xx`, `+`) and every personal value in them is replaced by a placeholder, so
+//! decoded (`\xHH`, `\uXXXX`, `%xx`, `+`) and every personal value in them is replaced by a placeholder, so
 //! that what remains is a message template.
 //!
 //! | placeholder | replaces |
@@ -16,8 +16,8 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;
@@ -114,6 +114,8 @@ const RANK_NAME: u8 = 2;
 pub struct ScrubberBuilder {
     /// Lowercased pattern → how it matches.
     patterns: HashMap<String, Kind>,
+    /// The values as given: a record's own value that is one of them needs no search of its own.
+    known: HashSet<String>,
     names: usize,
     identifiers: usize,
     secrets: usize,
@@ -129,6 +131,7 @@ impl ScrubberBuilder {
     /// Adds a name: a person's full name, a meeting or room name, a file name or a device label.
     pub fn name(&mut self, full_name: &str) -> &mut Self {
         self.names += 1;
+        self.known.insert(full_name.trim().to_owned());
         name_patterns(full_name, &mut |p, k| self.add(p, k));
         self
     }
@@ -136,6 +139,7 @@ impl ScrubberBuilder {
     /// Adds an identifier: an account id, a BBB user id, a meeting id or an external meeting id.
     pub fn identifier(&mut self, id: &str) -> &mut Self {
         self.identifiers += 1;
+        self.known.insert(id.trim().to_owned());
         if let Some((p, k)) = id_pattern(id) {
             self.add(p, k);
         }
@@ -145,6 +149,7 @@ impl ScrubberBuilder {
     /// Adds a secret: a session token, a password or a checksum.
     pub fn secret(&mut self, token: &str) -> &mut Self {
         self.secrets += 1;
+        self.known.insert(token.trim().to_owned());
         if let Some((p, k)) = id_pattern(token) {
             self.add(p, k);
         }
@@ -172,7 +177,15 @@ impl ScrubberBuilder {
                 Err(_) => (None, true),
             }
         };
-        Scrubber { automaton, kinds, names: self.names, identifiers: self.identifiers, secrets: self.secrets, failed }
+        Scrubber {
+            automaton,
+            known: self.known.clone(),
+            kinds,
+            names: self.names,
+            identifiers: self.identifiers,
+            secrets: self.secrets,
+            failed,
+        }
     }
 
     fn add(&mut self, pattern: String, kind: Kind) {
@@ -207,6 +220,8 @@ impl fmt::Debug for ScrubberBuilder {
 #[derive(Clone)]
 pub struct Scrubber {
     automaton: Option<AhoCorasick>,
+    /// Values the automaton already covers (see [`ScrubberBuilder`]).
+    known: HashSet<String>,
     /// The kind of each automaton pattern, by pattern id.
     kinds: Vec<Kind>,
     names: usize,
@@ -286,7 +301,9 @@ impl Scrubber {
         if let Some(ac) = &self.automaton {
             search_automaton(ac, &self.kinds, &folded, spans);
         }
-        for extra in extras {
+        // A record's own value that the batch automaton covers needs no search of its own (the
+        // common case: the lifecycle logs named every participant).
+        for extra in extras.iter().filter(|e| self.automaton.is_none() || !self.known.contains(e.trim())) {
             fold_into(extra.trim(), value);
             if extra.bytes().any(|b| b.is_ascii_digit() || b == b'_') {
                 if let Some(kind) = id_kind(value) {
@@ -641,9 +658,18 @@ fn generic_spans(s: &str, spans: &mut Vec<Span>) {
         }
     }
     if bytes.contains(&b':') {
-        for m in IPV6.find_iter(s) {
+        let mut pos = 0;
+        while let Some(m) = IPV6.find_at(s, pos) {
             if let Some(end) = ipv6_end(s, m.start(), m.end()) {
                 spans.push(Span { start: m.start(), end, rank: RANK_IP, placeholder: PH_IP });
+                pos = end;
+            } else {
+                // A candidate glued to the word before it (`addr:2001:db8::1`, `ip6:2001:db8::1`)
+                // may hold an address after its first colon: look again from there.
+                pos = m.start() + m.as_str().find(':').map_or(1, |i| i + 1);
+            }
+            if pos >= s.len() {
+                break;
             }
         }
     }
@@ -662,8 +688,9 @@ fn is_ipv4(s: &str, start: usize, end: usize) -> bool {
     let mut before = s[..start].chars().rev();
     match before.next() {
         Some(c) if c.is_ascii_digit() || c == '.' => return false,
-        // `Product/1.2.3.4` is a version; `//1.2.3.4` (a URL) is not.
-        Some('/') if before.next().is_some_and(char::is_alphanumeric) => return false,
+        // `Product/1.2.3.4` is a version; `//1.2.3.4` (a URL), `udp/1.2.3.4` and `/ip/1.2.3.4`
+        // (lowercase words, path segments) are not.
+        Some('/') if ends_with_product(&s[..start - 1]) => return false,
         _ => {}
     }
     let after = &s.as_bytes()[end..];
@@ -672,6 +699,13 @@ fn is_ipv4(s: &str, start: usize, end: usize) -> bool {
         [b'.', d, ..] if d.is_ascii_digit() => false,
         _ => true,
     }
+}
+
+/// Whether `s` ends with a product token as user agents write them before a version
+/// (`Chrome`, `OPR`, `Version`, `SamsungBrowser`): a word that starts with an uppercase letter.
+fn ends_with_product(s: &str) -> bool {
+    let word_start = s.char_indices().rev().take_while(|(_, c)| c.is_alphanumeric()).last().map(|(i, _)| i);
+    word_start.and_then(|i| s[i..].chars().next()).is_some_and(|c| c.is_ascii_uppercase())
 }
 
 /// The end of the personal IPv6 address that the candidate at `start..end` holds (with a zone
@@ -713,10 +747,9 @@ fn ipv6_end(s: &str, start: usize, end: usize) -> Option<usize> {
     Some(end)
 }
 
-/// Undoes `\xHH` (nginx), `%xx` (URLs) and `+` (spaces in form encoding; kept before a digit
-/// when no letter precedes it, as in `+01:00`) everywhere in `text`,
-/// repeated until nothing changes (at most three rounds), so that double encoding (`%2520`) is
-/// undone too. Bytes that do not form UTF-8 are read as Latin-1 (`J%FCrgen` is `Jürgen`).
+/// Undoes `\xHH` (nginx), `\uXXXX` (JSON), `%xx` (URLs) and `+` (spaces in form encoding; kept
+/// before a digit when no letter precedes it, as in `+01:00`) everywhere in `text`, repeated
+/// until nothing changes (at most three rounds), so that double encoding (`%2520`) is undone too. Bytes that do not form UTF-8 are read as Latin-1 (`J%FCrgen` is `Jürgen`).
 /// Borrows when there is nothing to decode.
 pub fn decode(text: &str) -> Cow<'_, str> {
     let mut cur = Cow::Borrowed(text);
@@ -774,9 +807,9 @@ impl Step {
     }
 }
 
-/// One round of decoding: `\xHH` when `escapes`, `%xx` and `+` when `percent`.
+/// One round of decoding: `\xHH` and `\uXXXX` when `escapes`, `%xx` and `+` when `percent`.
 fn decode_round(s: &str, escapes: bool, percent: bool) -> Cow<'_, str> {
-    let needed = (escapes && s.contains("\\x")) || (percent && s.contains(['%', '+']));
+    let needed = (escapes && (s.contains("\\x") || s.contains("\\u"))) || (percent && s.contains(['%', '+']));
     if !needed {
         return Cow::Borrowed(s);
     }
@@ -794,6 +827,17 @@ fn decode_round(s: &str, escapes: bool, percent: bool) -> Cow<'_, str> {
         {
             out.push((h * 16 + l) as u8);
             i += 4;
+            changed = true;
+            continue;
+        }
+        if escapes
+            && c == b'\\'
+            && b.get(i + 1) == Some(&b'u')
+            && let Some((ch, len)) = json_escape_at(b, i)
+        {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            i += len;
             changed = true;
             continue;
         }
@@ -821,6 +865,24 @@ fn decode_round(s: &str, escapes: bool, percent: bool) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     Cow::Owned(utf8_or_latin1(out))
+}
+
+/// The character of the JSON escape `\uXXXX` (or a surrogate pair `\uD83D\uDE00`) at `i` of `b`,
+/// and the escape's length in bytes.
+fn json_escape_at(b: &[u8], i: usize) -> Option<(char, usize)> {
+    let unit = |at: usize| -> Option<u32> {
+        if b.get(at) != Some(&b'\\') || b.get(at + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = b.get(at + 2..at + 6)?;
+        hex.iter().try_fold(0u32, |n, d| Some(n * 16 + (*d as char).to_digit(16)?))
+    };
+    let first = unit(i)?;
+    if (0xD800..0xDC00).contains(&first) {
+        let second = unit(i + 6).filter(|u| (0xDC00..0xE000).contains(u))?;
+        return char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)).map(|c| (c, 12));
+    }
+    char::from_u32(first).map(|c| (c, 6))
 }
 
 /// Bytes as text: valid UTF-8 as it is, every other byte as its Latin-1 character.

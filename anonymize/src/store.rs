@@ -58,7 +58,7 @@ struct Partition {
 pub struct StoreWriter {
     staging: PathBuf,
     part: usize,
-    open: BTreeMap<(NaiveDate, String), Partition>,
+    open: BTreeMap<NaiveDate, BTreeMap<String, Partition>>,
 }
 
 impl StoreWriter {
@@ -70,8 +70,8 @@ impl StoreWriter {
 
     /// Adds one record to the partition of `date`.
     pub fn write(&mut self, date: NaiveDate, record: StoreRecord) -> Result<()> {
-        let key = (date, record.server.clone());
-        if !self.open.contains_key(&key) {
+        let by_server = self.open.entry(date).or_default();
+        if !by_server.contains_key(record.server.as_str()) {
             let dir = self.staging.join(format!("date={date}"));
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let path = dir.join(format!("{}-{}.parquet", file_stem(&record.server), self.part));
@@ -82,9 +82,10 @@ impl StoreWriter {
                 .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")))
                 .build();
             let writer = ArrowWriter::try_new(file, store_schema(), Some(props)).map_err(parquet_err(&path))?;
-            self.open.insert(key.clone(), Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 });
+            let partition = Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 };
+            by_server.insert(record.server.clone(), partition);
         }
-        let Some(p) = self.open.get_mut(&key) else { unreachable!("inserted above") };
+        let Some(p) = by_server.get_mut(record.server.as_str()) else { unreachable!("inserted above") };
         p.buffer.push(record);
         if p.buffer.len() >= BATCH_ROWS {
             flush(p)?;
@@ -95,10 +96,12 @@ impl StoreWriter {
     /// Closes every file and returns what was staged.
     pub fn finish(self) -> Result<Vec<StagedPart>> {
         let mut parts = Vec::new();
-        for ((date, server), mut p) in self.open {
-            flush(&mut p)?;
-            p.writer.close().map_err(parquet_err(&p.path))?;
-            parts.push(StagedPart { date, server, path: p.path, rows: p.rows });
+        for (date, by_server) in self.open {
+            for (server, mut p) in by_server {
+                flush(&mut p)?;
+                p.writer.close().map_err(parquet_err(&p.path))?;
+                parts.push(StagedPart { date, server, path: p.path, rows: p.rows });
+            }
         }
         Ok(parts)
     }

@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono_tz::Tz;
 
@@ -221,62 +220,179 @@ fn parse_file(
                 break;
             }
         };
-        let quarantine = |summary: &mut IngestSummary, sink: &mut dyn Sink, reason, field| {
-            summary.quarantined(reason);
-            sink.quarantine(QuarantineEntry { file: file.path.clone(), line: number, reason, field });
+        let line = match line {
+            Line::Text(t) => Some(t),
+            Line::TooLong => None,
         };
-        let bytes = match line {
-            Line::TooLong => {
-                summary.line(file.format, opts.max_line_bytes);
-                quarantine(summary, sink, QuarantineReason::LineTooLong, None);
+        process_line(file, opts, &mut map, parser.as_mut(), number, line, &mut events, sink, summary);
+    }
+}
+
+/// Parses one line (`None`: it was too long) and hands its events to the sink.
+#[allow(clippy::too_many_arguments)]
+fn process_line(
+    file: &InputFile,
+    opts: &IngestOptions,
+    map: &mut MapUse<'_>,
+    parser: Option<&mut Parser>,
+    number: u64,
+    line: Option<&[u8]>,
+    events: &mut Vec<RawEvent>,
+    sink: &mut dyn Sink,
+    summary: &mut IngestSummary,
+) {
+    let quarantine = |summary: &mut IngestSummary, sink: &mut dyn Sink, reason, field| {
+        summary.quarantined(reason);
+        sink.quarantine(QuarantineEntry { file: file.path.clone(), line: number, reason, field });
+    };
+    let Some(bytes) = line else {
+        summary.line(file.format, opts.max_line_bytes);
+        quarantine(summary, sink, QuarantineReason::LineTooLong, None);
+        return;
+    };
+    summary.line(file.format, bytes.len());
+    let Some(parser) = parser else {
+        summary.skipped(SkipReason::UnknownFormat);
+        return;
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
+    let ctx = Ctx { server: &file.server, tz: file.time_zone, format: parser_format(file), line: number };
+    events.clear();
+    // A parser bug must not stop the run: the line is quarantined as an internal error.
+    // (The panic hook decides what is printed; the CLI's hook withholds the message, which
+    // could quote the line.)
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&text, &ctx, events)))
+        .unwrap_or_else(|_| {
+            events.clear();
+            Err(Reject::Quarantine(QuarantineReason::InternalError, None))
+        });
+    match parsed {
+        Ok(()) if events.is_empty() => summary.skipped(SkipReason::NotAnEvent),
+        Ok(()) => {
+            summary.parsed += 1;
+            for mut e in events.drain(..) {
+                let opted_out = match map {
+                    MapUse::Learn(m) => {
+                        m.resolve(&opts.school_rule, &mut e);
+                        m.observe(&e);
+                        m.is_opted_out(&opts.opt_out, &e)
+                    }
+                    MapUse::Read(m) => {
+                        m.resolve(&opts.school_rule, &mut e);
+                        m.is_opted_out(&opts.opt_out, &e)
+                    }
+                };
+                if opted_out {
+                    summary.opted_out += 1;
+                    continue;
+                }
+                summary.events += 1;
+                summary.event_kind(e.kind);
+                sink.event(e);
+            }
+        }
+        Err(Reject::Skip(reason)) => summary.skipped(reason),
+        Err(Reject::Quarantine(reason, field)) => quarantine(summary, sink, reason, field),
+    }
+}
+
+/// Lines of one file handed to a worker: the bulk of a large file is parsed by all workers.
+struct Chunk {
+    file: usize,
+    data: Vec<u8>,
+    /// Per line: its number and its end in `data`, or `None` for a line that was too long.
+    lines: Vec<(u64, Option<usize>)>,
+}
+
+/// What a worker does next.
+enum Work {
+    /// Parse a whole file (formats whose parser keeps state across lines, e.g. FreeSWITCH).
+    File(usize),
+    /// Parse a chunk of lines.
+    Chunk(Chunk),
+}
+
+/// Bytes of line data per chunk.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Reads the stateless bulk files and sends their lines in chunks; whole-file work for the
+/// others goes first. Counts files and read failures into `summary`.
+fn feed(
+    files: &[&InputFile],
+    opts: &IngestOptions,
+    tx: &std::sync::mpsc::SyncSender<Work>,
+    summary: &mut IngestSummary,
+) {
+    let chunked = |f: &InputFile| f.format.is_some_and(|fmt| fmt != LogFormat::FreeSwitch);
+    for (i, f) in files.iter().enumerate() {
+        if !chunked(f) && tx.send(Work::File(i)).is_err() {
+            return;
+        }
+    }
+    for (i, f) in files.iter().enumerate().filter(|(_, f)| chunked(f)) {
+        summary.files += 1;
+        let mut reader = match open(&f.path) {
+            Ok(r) => LineReader::new(r, opts.max_line_bytes),
+            Err(e) => {
+                summary.failed_files.push(FileFailure { file: f.path.clone(), lines_read: 0, error: e.to_string() });
                 continue;
             }
-            Line::Text(t) => t,
         };
-        summary.line(file.format, bytes.len());
-        let Some(parser) = parser.as_mut() else {
-            summary.skipped(SkipReason::UnknownFormat);
-            continue;
-        };
-        let text = String::from_utf8_lossy(bytes);
-        let ctx = Ctx { server: &file.server, tz: file.time_zone, format: parser_format(file), line: number };
-        events.clear();
-        // A parser bug must not stop the run: the line is quarantined as an internal error.
-        // (The panic hook decides what is printed; the CLI's hook withholds the message, which
-        // could quote the line.)
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&text, &ctx, &mut events)))
-            .unwrap_or_else(|_| {
-                events.clear();
-                Err(Reject::Quarantine(QuarantineReason::InternalError, None))
-            });
-        match parsed {
-            Ok(()) if events.is_empty() => summary.skipped(SkipReason::NotAnEvent),
-            Ok(()) => {
-                summary.parsed += 1;
-                for mut e in events.drain(..) {
-                    let opted_out = match &mut map {
-                        MapUse::Learn(m) => {
-                            m.resolve(&opts.school_rule, &mut e);
-                            m.observe(&e);
-                            m.is_opted_out(&opts.opt_out, &e)
-                        }
-                        MapUse::Read(m) => {
-                            m.resolve(&opts.school_rule, &mut e);
-                            m.is_opted_out(&opts.opt_out, &e)
-                        }
-                    };
-                    if opted_out {
-                        summary.opted_out += 1;
-                        continue;
-                    }
-                    summary.events += 1;
-                    summary.event_kind(e.kind);
-                    sink.event(e);
+        let mut chunk = Chunk { file: i, data: Vec::with_capacity(CHUNK_BYTES + 4096), lines: Vec::new() };
+        loop {
+            let number = reader.number() + 1;
+            match reader.next_line() {
+                Ok(Some(Line::Text(t))) => {
+                    chunk.data.extend_from_slice(t);
+                    chunk.lines.push((number, Some(chunk.data.len())));
+                }
+                Ok(Some(Line::TooLong)) => chunk.lines.push((number, None)),
+                Ok(None) => break,
+                Err(e) => {
+                    summary.failed_files.push(FileFailure {
+                        file: f.path.clone(),
+                        lines_read: reader.number(),
+                        error: e.to_string(),
+                    });
+                    break;
                 }
             }
-            Err(Reject::Skip(reason)) => summary.skipped(reason),
-            Err(Reject::Quarantine(reason, field)) => quarantine(summary, sink, reason, field),
+            if chunk.data.len() >= CHUNK_BYTES {
+                let next = Chunk { file: i, data: Vec::with_capacity(CHUNK_BYTES + 4096), lines: Vec::new() };
+                if tx.send(Work::Chunk(std::mem::replace(&mut chunk, next))).is_err() {
+                    return;
+                }
+            }
         }
+        if !chunk.lines.is_empty() && tx.send(Work::Chunk(chunk)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Parses the lines of one chunk.
+fn parse_chunk(
+    chunk: &Chunk,
+    file: &InputFile,
+    opts: &IngestOptions,
+    map: &MeetingMap,
+    sink: &mut dyn Sink,
+    summary: &mut IngestSummary,
+) {
+    let mut parser = file.format.map(Parser::new);
+    let mut events = Vec::new();
+    let mut map = MapUse::Read(map);
+    let mut start = 0;
+    for &(number, end) in &chunk.lines {
+        let line = end.map(|end| {
+            let l = &chunk.data[start..end];
+            start = end;
+            l
+        });
+        process_line(file, opts, &mut map, parser.as_mut(), number, line, &mut events, sink, summary);
     }
 }
 
@@ -314,27 +430,39 @@ where
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
-    }
-    .min(bulk.len().max(1));
-    let next = AtomicUsize::new(0);
+    };
+    // One reader feeds chunks of lines (and whole stateful files) to the workers through a
+    // bounded queue, so that a single large file keeps every core busy and memory stays bounded.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(threads * 2);
+    let rx = Mutex::new(rx);
     let results = Mutex::new(Vec::new());
+    let mut reader_summary = IngestSummary::default();
     std::thread::scope(|scope| {
         for worker in 0..threads {
-            let (next, results, bulk, new_sink) = (&next, &results, &bulk, &new_sink);
+            let (rx, results, bulk, new_sink) = (&rx, &results, &bulk, &new_sink);
             scope.spawn(move || {
                 let mut sink = new_sink();
                 let mut s = IngestSummary::default();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(f) = bulk.get(i) else { break };
-                    parse_file(f, opts, MapUse::Read(map), &mut sink, &mut s);
+                    let work = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    match work {
+                        Ok(Work::File(i)) => parse_file(bulk[i], opts, MapUse::Read(map), &mut sink, &mut s),
+                        Ok(Work::Chunk(c)) => parse_chunk(&c, bulk[c.file], opts, map, &mut sink, &mut s),
+                        Err(_) => break,
+                    }
                 }
                 if let Ok(mut r) = results.lock() {
                     r.push((worker, s, sink));
                 }
             });
         }
+        feed(&bulk, opts, &tx, &mut reader_summary);
+        drop(tx);
     });
+    summary.merge(reader_summary);
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(w, _, _)| *w);
     let mut sinks = vec![first];

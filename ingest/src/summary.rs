@@ -102,6 +102,17 @@ pub struct FileFailure {
     pub error: String,
 }
 
+/// Adds one to a named count, allocating the name only the first time (a hot path: once per line
+/// and per event).
+fn bump(map: &mut BTreeMap<String, u64>, name: &str) {
+    match map.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(name.to_owned(), 1);
+        }
+    }
+}
+
 /// Counts of one ingest: lines by outcome, format and reason, events by kind. Not personal data.
 ///
 /// `lines == parsed + quarantined + skipped` always holds; one parsed line may yield several
@@ -141,12 +152,11 @@ impl IngestSummary {
     pub(crate) fn line(&mut self, format: Option<LogFormat>, bytes: usize) {
         self.lines += 1;
         self.bytes += bytes as u64 + 1;
-        let name = format.map_or("unknown", LogFormat::as_str);
-        *self.by_format.entry(name.to_owned()).or_default() += 1;
+        bump(&mut self.by_format, format.map_or("unknown", LogFormat::as_str));
     }
 
     pub(crate) fn event_kind(&mut self, kind: EventKind) {
-        *self.by_kind.entry(kind.as_str().to_owned()).or_default() += 1;
+        bump(&mut self.by_kind, kind.as_str());
     }
 
     pub(crate) fn quarantined(&mut self, reason: QuarantineReason) {

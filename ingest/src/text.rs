@@ -36,25 +36,29 @@ pub fn strip_ansi(s: &str) -> Cow<'_, str> {
 /// Decodes nginx's `\xHH` escapes (used for `"`, `\`, control and non-ASCII bytes) back into
 /// bytes, then into text (invalid UTF-8 becomes U+FFFD).
 pub fn nginx_unescape(s: &str) -> Cow<'_, str> {
-    if !s.contains("\\x") {
-        return Cow::Borrowed(s);
-    }
     let b = s.as_bytes();
+    let Some(first) = memchr::memmem::find(b, b"\\x") else {
+        return Cow::Borrowed(s);
+    };
     let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1] == b'x'
-            && let (Some(h), Some(l)) = (hex(b[i + 2]), hex(b[i + 3]))
+    out.extend_from_slice(&b[..first]);
+    let mut i = first;
+    // Copy the runs between backslashes whole; decode `\xHH` where it is complete.
+    while let Some(off) = memchr::memchr(b'\\', &b[i..]) {
+        let at = i + off;
+        out.extend_from_slice(&b[i..at]);
+        if at + 3 < b.len()
+            && b[at + 1] == b'x'
+            && let (Some(h), Some(l)) = (hex(b[at + 2]), hex(b[at + 3]))
         {
             out.push(h << 4 | l);
-            i += 4;
+            i = at + 4;
             continue;
         }
-        out.push(b[i]);
-        i += 1;
+        out.push(b'\\');
+        i = at + 1;
     }
+    out.extend_from_slice(&b[i..]);
     match String::from_utf8(out) {
         Ok(s) => Cow::Owned(s),
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),

@@ -397,7 +397,15 @@ fn nginx_postdata_record() {
 
 #[test]
 fn builder_that_failed_redacts_everything() {
-    let s = Scrubber { automaton: None, kinds: Vec::new(), names: 0, identifiers: 0, secrets: 0, failed: true };
+    let s = Scrubber {
+        automaton: None,
+        known: Default::default(),
+        kinds: Vec::new(),
+        names: 0,
+        identifiers: 0,
+        secrets: 0,
+        failed: true,
+    };
     assert_eq!(s.scrub("Jürgen"), "<redacted>");
 }
 
@@ -599,4 +607,38 @@ proptest! {
         let text = words.join(" ");
         prop_assert_eq!(empty().scrub(&text), text);
     }
+}
+
+// --- regressions found by the end-to-end privacy tests (tests/privacy.rs) -----------------------
+
+#[test]
+fn regression_ipv4_after_a_lowercase_word_and_slash_is_an_address() {
+    let s = empty();
+    assert_eq!(s.scrub("relay udp/192.0.2.17:3478"), "relay udp/<ip>:3478");
+    assert_eq!(s.scrub("https://bbb1.example.org/ip/192.0.2.17"), "https://bbb1.example.org/ip/<ip>");
+    // Versions after product tokens stay.
+    for ua in ["Chrome/131.0.0.0", "OPR/114.0.0.0", "SamsungBrowser/26.0.0.0", "Edg/131.0.0.0"] {
+        assert_eq!(s.scrub(ua), ua);
+    }
+}
+
+#[test]
+fn regression_ipv6_glued_to_a_word_and_colon_is_an_address() {
+    let s = empty();
+    assert_eq!(s.scrub("addr:2001:db8::17"), "addr:<ip>");
+    assert_eq!(s.scrub("ip6:2001:db8:a1::17 port 443"), "ip6:<ip> port 443");
+    assert_eq!(s.scrub("clientIp:2001:DB8:0:4a:0:0:0:9,"), "clientIp:<ip>,");
+    for text in ["at 08:02:11.877", "std::string", "key:value:other", "dead:beef"] {
+        assert_eq!(s.scrub(text), text);
+    }
+}
+
+#[test]
+fn regression_json_unicode_escapes_are_decoded() {
+    assert_eq!(decode(r"J\u00f6rg Wei\u00DF \ud83d\ude00"), "Jörg Weiß \u{1f600}");
+    assert_eq!(decode(r"C:\users\x \u12 \ud83d alone"), r"C:\users\x \u12 \ud83d alone");
+    assert_eq!(
+        batch().scrub(r#"{"name":"J\u00fcrgen Beispiel","ip":"203.0.113.41"}"#),
+        r#"{"name":"<name>","ip":"<ip>"}"#
+    );
 }

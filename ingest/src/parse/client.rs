@@ -25,8 +25,227 @@ pub(super) fn parse_postdata(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>)
     // An X-Forwarded-For chain names the client first.
     let ip = ip_part.split(',').next().and_then(|s| s.trim().parse::<IpAddr>().ok());
     let body = nginx_unescape(trim_cut_escape(body));
-    let value = first_json(&body)?;
-    records(&value, ctx, time, ip, None, out)
+    parse_records(&body, ctx, time, ip, None, out)
+}
+
+/// Parses the record or array of records that starts at the first `{` or `[` of `s`: first into
+/// borrowed typed records (the fast path for the bulk of a server's log volume), and, if their
+/// shape is unusual (a field of another type, a duplicate key), through a generic JSON value.
+fn parse_records(
+    s: &str,
+    ctx: &Ctx<'_>,
+    time: DateTime<Utc>,
+    ip: Option<IpAddr>,
+    fallback_level: Option<Level>,
+    out: &mut Vec<RawEvent>,
+) -> Outcome {
+    let start = s.find(['{', '[']).ok_or(QuarantineReason::InvalidJson)?;
+    let json = &s[start..];
+    let mut de = serde_json::Deserializer::from_str(json);
+    let typed: Result<Vec<typed::Rec<'_>>, serde_json::Error> = if json.starts_with('[') {
+        serde::Deserialize::deserialize(&mut de)
+    } else {
+        <typed::Rec<'_> as serde::Deserialize>::deserialize(&mut de).map(|r| vec![r])
+    };
+    match typed {
+        Ok(recs) => {
+            if recs.is_empty() {
+                return Err(Reject::Skip(SkipReason::NotAnEvent));
+            }
+            for r in recs {
+                out.push(r.into_event(ctx, time, ip, fallback_level));
+            }
+            Ok(())
+        }
+        Err(e) if e.is_eof() => Err(QuarantineReason::TruncatedJson.into()),
+        Err(_) => {
+            let value = first_json(json)?;
+            records(&value, ctx, time, ip, fallback_level, out)
+        }
+    }
+}
+
+/// Borrowed, typed client records: only the allowlisted fields; everything else is skipped by
+/// the deserializer without being copied.
+mod typed {
+    use std::borrow::Cow;
+    use std::fmt;
+    use std::net::IpAddr;
+
+    use chrono::{DateTime, Utc};
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, Visitor};
+    use serde_json::value::RawValue;
+
+    use super::{Ctx, classify, collect_labels};
+    use crate::event::{code, personal};
+    use crate::{AudioMode, EventKind, Level, Personal, PersonalKind, RawEvent};
+
+    type Text<'a> = Option<Cow<'a, str>>;
+
+    #[derive(Deserialize)]
+    pub(super) struct Rec<'a> {
+        #[serde(default, deserialize_with = "level")]
+        level: Option<Level>,
+        #[serde(borrow, default)]
+        msg: Text<'a>,
+        #[serde(borrow, default, rename = "logCode")]
+        log_code: Text<'a>,
+        #[serde(borrow, default, rename = "userAgent")]
+        user_agent: Text<'a>,
+        #[serde(borrow, default, rename = "userInfo")]
+        user_info: Option<Info<'a>>,
+        #[serde(borrow, default, rename = "clientInfo")]
+        client_info: Option<Info<'a>>,
+        #[serde(borrow, default, rename = "extraInfo")]
+        extra: Option<&'a RawValue>,
+        #[serde(default, rename = "errorCode", deserialize_with = "scalar")]
+        error_code: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Info<'a> {
+        #[serde(borrow, default, rename = "meetingId")]
+        meeting_id: Text<'a>,
+        #[serde(borrow, default, rename = "requesterUserId")]
+        requester_user_id: Text<'a>,
+        #[serde(borrow, default, rename = "userId")]
+        user_id: Text<'a>,
+        #[serde(borrow, default, rename = "externUserID")]
+        extern_user_id: Text<'a>,
+        #[serde(borrow, default, rename = "externalUserId")]
+        external_user_id: Text<'a>,
+        #[serde(borrow, default, rename = "externUserId")]
+        extern_user_id2: Text<'a>,
+        #[serde(borrow, default)]
+        fullname: Text<'a>,
+        #[serde(borrow, default, rename = "fullName")]
+        full_name: Text<'a>,
+        #[serde(borrow, default)]
+        confname: Text<'a>,
+        #[serde(borrow, default, rename = "sessionToken")]
+        session_token: Text<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct Extra {
+        #[serde(default, rename = "errorCode", deserialize_with = "scalar")]
+        error_code: Option<String>,
+        #[serde(default, rename = "listenOnly")]
+        listen_only: Option<bool>,
+    }
+
+    fn text(t: &Text<'_>) -> Option<Personal<String>> {
+        t.as_deref().and_then(personal)
+    }
+
+    impl Rec<'_> {
+        pub(super) fn into_event(
+            self,
+            ctx: &Ctx<'_>,
+            time: DateTime<Utc>,
+            ip: Option<IpAddr>,
+            fallback_level: Option<Level>,
+        ) -> RawEvent {
+            let level = self.level.or(fallback_level);
+            let log_code = self.log_code.as_deref().and_then(code);
+            // extraInfo is free-form: read the two typed fields, and look for device labels only
+            // when the object mentions one.
+            let extra = self.extra.and_then(|raw| serde_json::from_str::<Extra>(raw.get()).ok());
+            let kind = classify(log_code.as_deref(), level);
+            let mut e = ctx.event(kind, time);
+            e.level = level;
+            e.log_code = log_code;
+            e.error_code = extra.as_ref().and_then(|x| x.error_code.as_deref()).and_then(code);
+            e.ip = ip.map(Personal::new);
+            e.user_agent = text(&self.user_agent);
+            e.text = text(&self.msg);
+            if let Some(info) = self.user_info.or(self.client_info) {
+                e.meeting = text(&info.meeting_id);
+                e.user = text(&info.requester_user_id).or_else(|| text(&info.user_id));
+                e.account = text(&info.extern_user_id)
+                    .or_else(|| text(&info.external_user_id))
+                    .or_else(|| text(&info.extern_user_id2));
+                e.person_name = text(&info.fullname).or_else(|| text(&info.full_name));
+                e.meeting_name = text(&info.confname);
+                if let Some(t) = info.session_token.as_deref() {
+                    e.add_personal(PersonalKind::Secret, t);
+                }
+            }
+            if kind == EventKind::AudioJoined && self.extra.is_some() {
+                let listen_only = extra.as_ref().and_then(|x| x.listen_only) == Some(true);
+                e.audio_mode = Some(if listen_only { AudioMode::ListenOnly } else { AudioMode::Microphone });
+            }
+            if let Some(raw) = self.extra
+                && raw.get().to_ascii_lowercase().contains("label")
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(raw.get())
+            {
+                collect_labels(&v, &mut e, 0);
+            }
+            if e.error_code.is_none() && kind == EventKind::AudioFailed {
+                // Older builds put the code only into the record itself.
+                e.error_code = self.error_code.as_deref().and_then(code);
+            }
+            e
+        }
+    }
+
+    /// A bunyan/pino level number or a level word.
+    fn level<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Level>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<Level>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a level number or word")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(Some(Level::from_number(n)))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                Ok(Some(Level::from_number(i64::try_from(n).unwrap_or(i64::MAX))))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                Ok(Some(Level::from_number(n as i64)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Level::parse(s))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        d.deserialize_any(V)
+    }
+
+    /// A number or a string, as text (error codes come as both).
+    fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(Some(n.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                Ok(Some(n.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                Ok(Some(n.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok((!s.is_empty()).then(|| s.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+                Ok(Some(b.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 static JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,17 +264,18 @@ pub(super) fn parse_journal(line: &str, ctx: &Ctx<'_>, out: &mut Vec<RawEvent>) 
     }
     let time = (naive - chrono::Duration::hours(offset_hours)).and_utc();
     let rest = &c[4];
-    match first_json(rest) {
-        Ok(value) => records(&value, ctx, time, None, Level::parse(&c[3]), out),
+    let level = Level::parse(&c[3]);
+    match parse_records(rest, ctx, time, None, level, out) {
         // Brackets in a text message (`[meetings] …`) are no JSON record: the line is text.
-        Err(QuarantineReason::InvalidJson) if !looks_like_record(rest) => {
+        Err(Reject::Quarantine(QuarantineReason::InvalidJson, _)) if !looks_like_record(rest) => {
+            out.clear();
             let mut e = ctx.event(EventKind::OtherDiagnostic, time);
-            e.level = Level::parse(&c[3]);
+            e.level = level;
             e.text = personal(rest.trim());
             out.push(e);
             Ok(())
         }
-        Err(reason) => Err(reason.into()),
+        other => other,
     }
 }
 
