@@ -103,7 +103,13 @@ impl Anonymizer<'_> {
         e.conference_start.unwrap_or(e.time).with_timezone(&self.time_zone).date_naive()
     }
 
-    fn record(&self, e: &RawEvent, pz: &Pseudonymizer, ua_cache: &mut HashMap<String, UserAgentInfo>) -> StoreRecord {
+    fn record(
+        &self,
+        e: &RawEvent,
+        pz: &Pseudonymizer,
+        ua_cache: &mut HashMap<String, UserAgentInfo>,
+        text_cache: &mut TextCache,
+    ) -> StoreRecord {
         let pseudo =
             |class, v: &Option<confstats_ingest::Personal<String>>| v.as_ref().map(|v| pz.pseudonym(class, v.expose()));
         let ua = e.user_agent.as_ref().map(|ua| {
@@ -121,16 +127,14 @@ impl Anonymizer<'_> {
         });
         let net = e.ip.as_ref().map(|ip| pz.network(*ip.expose()));
         let text = e.text.as_ref().map(|t| {
-            // The record's own personal values, which the batch's lifecycle logs may not name.
-            let mut own: Vec<&str> = Vec::new();
-            for v in [&e.person_name, &e.meeting_name, &e.account, &e.user, &e.meeting, &e.external_meeting]
+            // The record's own personal values that the batch's lifecycle logs did not name.
+            let own = [&e.person_name, &e.meeting_name, &e.account, &e.user, &e.meeting, &e.external_meeting]
                 .into_iter()
                 .flatten()
-            {
-                own.push(v.expose());
-            }
-            own.extend(e.personal.iter().map(|p| p.value.expose().as_str()));
-            self.scrubber.scrub_with(t.expose(), &own)
+                .map(|v| v.expose().as_str())
+                .chain(e.personal.iter().map(|p| p.value.expose().as_str()))
+                .filter(|v| !self.scrubber.knows(v));
+            text_cache.scrub(self.scrubber, t.expose(), own)
         });
         StoreRecord {
             time: e.time,
@@ -160,6 +164,41 @@ impl Anonymizer<'_> {
             level: e.level.map(|l| l.as_str()),
             text,
         }
+    }
+}
+
+/// Scrubbed templates of recent texts. Client logs repeat the same messages of the same
+/// participant many times; the template depends only on the text and the record's own values the
+/// batch does not know, so both form the key. **Holds personal data** (in memory only).
+#[derive(Default)]
+struct TextCache {
+    map: HashMap<String, String>,
+    key: String,
+    extras: Vec<String>,
+}
+
+impl TextCache {
+    const MAX: usize = 50_000;
+
+    fn scrub<'a>(&mut self, scrubber: &Scrubber, text: &str, unknown: impl Iterator<Item = &'a str>) -> String {
+        self.key.clear();
+        self.key.push_str(text);
+        self.extras.clear();
+        for v in unknown {
+            self.key.push('\0');
+            self.key.push_str(v);
+            self.extras.push(v.to_owned());
+        }
+        if let Some(hit) = self.map.get(self.key.as_str()) {
+            return hit.clone();
+        }
+        let extras: Vec<&str> = self.extras.iter().map(String::as_str).collect();
+        let scrubbed = scrubber.scrub_with(text, &extras);
+        if self.map.len() >= Self::MAX {
+            self.map.clear();
+        }
+        self.map.insert(self.key.clone(), scrubbed.clone());
+        scrubbed
     }
 }
 
@@ -205,6 +244,7 @@ struct StoreSink<'a> {
     anonymizer: &'a Anonymizer<'a>,
     writer: StoreWriter,
     ua_cache: HashMap<String, UserAgentInfo>,
+    text_cache: TextCache,
     pseudonymizers: HashMap<NaiveDate, Arc<Pseudonymizer>>,
     quarantine: QuarantineFile,
     records_by_kind: BTreeMap<&'static str, u64>,
@@ -227,7 +267,7 @@ impl StoreSink<'_> {
                 p
             }
         };
-        let record = self.anonymizer.record(&e, &pz, &mut self.ua_cache);
+        let record = self.anonymizer.record(&e, &pz, &mut self.ua_cache, &mut self.text_cache);
         *self.records_by_kind.entry(record.kind).or_default() += 1;
         self.writer.write(date, record)
     }
@@ -282,6 +322,7 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
             anonymizer: &anonymizer,
             writer: StoreWriter::new(&staging, part),
             ua_cache: HashMap::new(),
+            text_cache: TextCache::default(),
             pseudonymizers: HashMap::new(),
             quarantine: QuarantineFile {
                 path: staging.join(format!("quarantine-{part}.jsonl")),

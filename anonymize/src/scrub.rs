@@ -251,6 +251,12 @@ impl Scrubber {
         self.scrub_with(text, &[])
     }
 
+    /// Whether `value` is one of the batch's names, identifiers or secrets (so that
+    /// [`Scrubber::scrub_with`] needs no search for it of its own).
+    pub fn knows(&self, value: &str) -> bool {
+        self.known.contains(value.trim())
+    }
+
     /// Like [`scrub`](Self::scrub), and also replaces `extra`: the record's own names and
     /// identifiers that are not in the batch. A value that contains a digit or `_` is searched as
     /// an identifier (the full value, `<id>`); any other as a name (full value and parts, whole

@@ -10,13 +10,24 @@ use arrow::array::{ArrayRef, RecordBatch, StringBuilder, TimestampMicrosecondBui
 use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
-use crate::record::store_schema;
+use crate::record::{columns, store_schema};
 use crate::{Error, Result, StoreRecord};
 
 /// Rows buffered per partition before they are handed to the Parquet writer.
 const BATCH_ROWS: usize = 8 * 1024;
+/// Columns whose min/max statistics are not written.
+const NO_STATISTICS: [&str; 7] = [
+    columns::PARTICIPANT,
+    columns::SESSION,
+    columns::MEETING,
+    columns::PARENT_MEETING,
+    columns::ROOM,
+    columns::NETWORK,
+    columns::TEXT,
+];
 /// Rows per Parquet row group (bounds the writer's memory).
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 
@@ -77,9 +88,14 @@ impl StoreWriter {
             let path = dir.join(format!("{}-{}.parquet", file_stem(&record.server), self.part));
             let file = File::create(&path).map_err(io(&path))?;
             let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(parquet_err(&path))?))
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(parquet_err(&path))?))
                 .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-                .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")))
+                .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")));
+            // Min/max statistics of random pseudonyms and of free text prune nothing and cost a
+            // comparison per value: keep them for time, kind, school and the other small columns.
+            let props = NO_STATISTICS
+                .iter()
+                .fold(props, |p, c| p.set_column_statistics_enabled(ColumnPath::from(*c), EnabledStatistics::None))
                 .build();
             let writer = ArrowWriter::try_new(file, store_schema(), Some(props)).map_err(parquet_err(&path))?;
             let partition = Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 };

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use chrono_tz::Tz;
 
 use crate::parse::{Ctx, Parser, Reject};
-use crate::reader::{Line, LineReader, open};
+use crate::reader::{Block, BlockReader, Line, LineReader, open};
 use crate::{
     Error, FileFailure, IngestSummary, LogFormat, MeetingMap, QuarantineEntry, QuarantineReason, RawEvent, Result,
     SchoolRule, SkipReason, detect_format,
@@ -302,23 +302,21 @@ fn process_line(
 /// Lines of one file handed to a worker: the bulk of a large file is parsed by all workers.
 struct Chunk {
     file: usize,
-    data: Vec<u8>,
-    /// Per line: its number and its end in `data`, or `None` for a line that was too long.
-    lines: Vec<(u64, Option<usize>)>,
+    block: Block,
 }
 
 /// What a worker does next.
 enum Work {
     /// Parse a whole file (formats whose parser keeps state across lines, e.g. FreeSWITCH).
     File(usize),
-    /// Parse a chunk of lines.
+    /// Parse a block of lines.
     Chunk(Chunk),
 }
 
 /// Bytes of line data per chunk.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// Reads the stateless bulk files and sends their lines in chunks; whole-file work for the
+/// Reads the stateless bulk files and sends their lines in blocks; whole-file work for the
 /// others goes first. Counts files and read failures into `summary`.
 fn feed(
     files: &[&InputFile],
@@ -335,40 +333,29 @@ fn feed(
     for (i, f) in files.iter().enumerate().filter(|(_, f)| chunked(f)) {
         summary.files += 1;
         let mut reader = match open(&f.path) {
-            Ok(r) => LineReader::new(r, opts.max_line_bytes),
+            Ok(r) => BlockReader::new(r, opts.max_line_bytes),
             Err(e) => {
                 summary.failed_files.push(FileFailure { file: f.path.clone(), lines_read: 0, error: e.to_string() });
                 continue;
             }
         };
-        let mut chunk = Chunk { file: i, data: Vec::with_capacity(CHUNK_BYTES + 4096), lines: Vec::new() };
         loop {
-            let number = reader.number() + 1;
-            match reader.next_line() {
-                Ok(Some(Line::Text(t))) => {
-                    chunk.data.extend_from_slice(t);
-                    chunk.lines.push((number, Some(chunk.data.len())));
+            match reader.next_block(CHUNK_BYTES) {
+                Ok(Some(block)) => {
+                    if tx.send(Work::Chunk(Chunk { file: i, block })).is_err() {
+                        return;
+                    }
                 }
-                Ok(Some(Line::TooLong)) => chunk.lines.push((number, None)),
                 Ok(None) => break,
                 Err(e) => {
                     summary.failed_files.push(FileFailure {
                         file: f.path.clone(),
-                        lines_read: reader.number(),
+                        lines_read: reader.lines(),
                         error: e.to_string(),
                     });
                     break;
                 }
             }
-            if chunk.data.len() >= CHUNK_BYTES {
-                let next = Chunk { file: i, data: Vec::with_capacity(CHUNK_BYTES + 4096), lines: Vec::new() };
-                if tx.send(Work::Chunk(std::mem::replace(&mut chunk, next))).is_err() {
-                    return;
-                }
-            }
-        }
-        if !chunk.lines.is_empty() && tx.send(Work::Chunk(chunk)).is_err() {
-            return;
         }
     }
 }
@@ -385,14 +372,19 @@ fn parse_chunk(
     let mut parser = file.format.map(Parser::new);
     let mut events = Vec::new();
     let mut map = MapUse::Read(map);
-    let mut start = 0;
-    for &(number, end) in &chunk.lines {
-        let line = end.map(|end| {
-            let l = &chunk.data[start..end];
-            start = end;
-            l
-        });
-        process_line(file, opts, &mut map, parser.as_mut(), number, line, &mut events, sink, summary);
+    let (first_line, data) = match &chunk.block {
+        Block::TooLong { line } => {
+            process_line(file, opts, &mut map, parser.as_mut(), *line, None, &mut events, sink, summary);
+            return;
+        }
+        Block::Lines { first_line, data } => (*first_line, data.as_slice()),
+    };
+    // Every line ends with a newline, except perhaps the file's last one.
+    let body = data.strip_suffix(b"\n").unwrap_or(data);
+    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = (line.len() <= opts.max_line_bytes).then_some(line);
+        process_line(file, opts, &mut map, parser.as_mut(), first_line + i as u64, line, &mut events, sink, summary);
     }
 }
 

@@ -109,6 +109,96 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
+/// A block of whole lines read by [`BlockReader`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Whole lines (each ends with `\n`, except the file's last line), the first numbered
+    /// `first_line`.
+    Lines {
+        /// The number of the first line in `data`.
+        first_line: u64,
+        /// The lines.
+        data: Vec<u8>,
+    },
+    /// A line longer than the maximum; its bytes were discarded.
+    TooLong {
+        /// Its number.
+        line: u64,
+    },
+}
+
+/// Reads a file in blocks of whole lines (for parallel parsing): one copy of the data, no work
+/// per line. A line longer than `max` that does not fit a block is reported as
+/// [`Block::TooLong`] and skipped in bounded memory; shorter over-long lines stay in their block
+/// and the parser side checks their length.
+pub(crate) struct BlockReader<R> {
+    inner: R,
+    max: usize,
+    carry: Vec<u8>,
+    /// Lines handed out so far.
+    lines: u64,
+    /// Inside a too-long line: drop bytes up to the next newline.
+    skipping: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    pub(crate) fn new(inner: R, max: usize) -> Self {
+        Self { inner, max, carry: Vec::new(), lines: 0, skipping: false }
+    }
+
+    /// Lines handed out so far (for failure reports).
+    pub(crate) fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// The next block of about `target` bytes, or `None` at the end.
+    pub(crate) fn next_block(&mut self, target: usize) -> io::Result<Option<Block>> {
+        let mut data = std::mem::take(&mut self.carry);
+        loop {
+            let want = target.saturating_sub(data.len()).max(64 * 1024) as u64;
+            let read = (&mut self.inner).take(want).read_to_end(&mut data)?;
+            let eof = read == 0;
+            if self.skipping {
+                match memchr::memchr(b'\n', &data) {
+                    Some(i) => {
+                        data.drain(..=i);
+                        self.skipping = false;
+                    }
+                    None => {
+                        data.clear();
+                        if eof {
+                            return Ok(None);
+                        }
+                        continue;
+                    }
+                }
+            }
+            if let Some(last) = memchr::memrchr(b'\n', &data) {
+                if data.len() >= target || eof {
+                    self.carry = data.split_off(last + 1);
+                    let first_line = self.lines + 1;
+                    self.lines += memchr::memchr_iter(b'\n', &data).count() as u64;
+                    return Ok(Some(Block::Lines { first_line, data }));
+                }
+                continue;
+            }
+            // No newline: one partial line.
+            if data.len() > self.max {
+                self.lines += 1;
+                self.skipping = !eof;
+                return Ok(Some(Block::TooLong { line: self.lines }));
+            }
+            if eof {
+                if data.is_empty() {
+                    return Ok(None);
+                }
+                self.lines += 1;
+                return Ok(Some(Block::Lines { first_line: self.lines, data }));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +241,39 @@ mod tests {
         assert_eq!(r.next_line().unwrap(), Some(Line::Text(b"two")));
         assert_eq!(r.next_line().unwrap(), None);
         assert_eq!(r.number(), 2);
+    }
+
+    fn blocks(input: &[u8], max: usize, target: usize) -> Vec<Block> {
+        let mut r = BlockReader::new(input, max);
+        let mut out = Vec::new();
+        while let Some(b) = r.next_block(target).unwrap() {
+            out.push(b);
+        }
+        out
+    }
+
+    #[test]
+    fn blocks_hold_whole_lines_and_number_them() {
+        let got = blocks(b"a\nbb\nccc\nlast", 100, 4);
+        let mut lines = Vec::new();
+        for b in &got {
+            let Block::Lines { first_line, data } = b else { panic!("no too-long line here") };
+            for (i, l) in data.split(|c| *c == b'\n').filter(|l| !l.is_empty()).enumerate() {
+                lines.push((first_line + i as u64, l.to_vec()));
+            }
+        }
+        assert_eq!(lines, vec![(1, b"a".to_vec()), (2, b"bb".to_vec()), (3, b"ccc".to_vec()), (4, b"last".to_vec())]);
+    }
+
+    #[test]
+    fn a_line_longer_than_max_and_any_block_is_skipped() {
+        let mut input = b"ok\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 300_000));
+        input.extend(b"\nnext\n");
+        let got = blocks(&input, 1000, 4096);
+        assert_eq!(got[0], Block::Lines { first_line: 1, data: b"ok\n".to_vec() });
+        assert_eq!(got[1], Block::TooLong { line: 2 });
+        assert_eq!(got[2], Block::Lines { first_line: 3, data: b"next\n".to_vec() });
+        assert_eq!(got.len(), 3);
     }
 }
