@@ -1,7 +1,9 @@
 //! The anonymisation run: ingest → drop duplicates and opt-outs → pseudonymise, generalise,
 //! scrub → staged Parquet → commit into `DATA/store/`, quarantine into `DATA/quarantine/`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +15,7 @@ use chrono_tz::Tz;
 use confstats_ingest::{IngestOptions, IngestSummary, InputFile, QuarantineEntry, RawEvent, Sink, emit, learn};
 use serde::Serialize;
 
-use crate::pseudonym::{FieldClass, Pseudonymizer};
+use crate::pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 use crate::scrub::{Scrubber, ScrubberBuilder};
 use crate::sources::SourcePlan;
 use crate::store::{StagedPart, StoreWriter, commit};
@@ -106,12 +108,11 @@ impl Anonymizer<'_> {
     fn record(
         &self,
         e: &RawEvent,
-        pz: &Pseudonymizer,
+        pz: &mut Pseudonyms,
         ua_cache: &mut HashMap<String, UserAgentInfo>,
         text_cache: &mut TextCache,
+        interned: &mut Interned,
     ) -> StoreRecord {
-        let pseudo =
-            |class, v: &Option<confstats_ingest::Personal<String>>| v.as_ref().map(|v| pz.pseudonym(class, v.expose()));
         let ua = e.user_agent.as_ref().map(|ua| {
             if ua_cache.len() > 10_000 {
                 ua_cache.clear();
@@ -138,18 +139,18 @@ impl Anonymizer<'_> {
         });
         StoreRecord {
             time: e.time,
-            server: e.server.clone(),
+            server: interned.get(&e.server),
             source: e.format.as_str(),
             kind: e.kind.as_str(),
-            school: e.school.clone().unwrap_or_else(|| "unknown".to_owned()),
+            school: interned.get(e.school.as_deref().unwrap_or("unknown")),
             participant: pz.participant(
                 e.account.as_ref().map(|a| a.expose().as_str()),
                 e.user.as_ref().map(|u| u.expose().as_str()),
             ),
-            session: pseudo(FieldClass::Session, &e.user),
-            meeting: pseudo(FieldClass::Meeting, &e.meeting),
-            parent_meeting: pseudo(FieldClass::Meeting, &e.parent_meeting),
-            room: pseudo(FieldClass::Room, &e.external_meeting),
+            session: pz.of(FieldClass::Session, &e.user),
+            meeting: pz.of(FieldClass::Meeting, &e.meeting),
+            parent_meeting: pz.of(FieldClass::Meeting, &e.parent_meeting),
+            room: pz.of(FieldClass::Room, &e.external_meeting),
             role: e.role.map(|r| r.as_str()),
             client_type: e.client_type.map(|c| c.as_str()),
             audio_mode: e.audio_mode.map(|m| m.as_str()),
@@ -167,12 +168,87 @@ impl Anonymizer<'_> {
     }
 }
 
+/// One epoch's pseudonymizer with a cache of recent pseudonyms: the same ids recur on every
+/// line of a participant. **Holds personal data** (ids as keys, in memory only).
+struct Pseudonyms {
+    pz: Arc<Pseudonymizer>,
+    by_class: HashMap<(FieldClass, bool), HashMap<String, Pseudonym>>,
+    networks: HashMap<std::net::IpAddr, (crate::IpVersion, Pseudonym)>,
+}
+
+impl Pseudonyms {
+    const MAX: usize = 100_000;
+
+    fn new(pz: Arc<Pseudonymizer>) -> Self {
+        Self { pz, by_class: HashMap::new(), networks: HashMap::new() }
+    }
+
+    /// The pseudonym of `value` in `class`; `account` distinguishes the two participant keys.
+    fn cached(&mut self, class: FieldClass, account: bool, value: &str) -> Pseudonym {
+        let map = self.by_class.entry((class, account)).or_default();
+        if let Some(p) = map.get(value) {
+            return p.clone();
+        }
+        let p = match (class, account) {
+            (FieldClass::Participant, true) => self.pz.participant(Some(value), None),
+            (FieldClass::Participant, false) => self.pz.participant(None, Some(value)),
+            _ => Some(self.pz.pseudonym(class, value)),
+        };
+        let p = p.unwrap_or_else(|| self.pz.pseudonym(class, value));
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(value.to_owned(), p.clone());
+        p
+    }
+
+    fn of(&mut self, class: FieldClass, v: &Option<confstats_ingest::Personal<String>>) -> Option<Pseudonym> {
+        v.as_ref().map(|v| self.cached(class, false, v.expose()))
+    }
+
+    /// The participant: the account when known, else the BBB user id (DESIGN.md).
+    fn participant(&mut self, account: Option<&str>, user: Option<&str>) -> Option<Pseudonym> {
+        match (account.filter(|a| !a.is_empty()), user.filter(|u| !u.is_empty())) {
+            (Some(a), _) => Some(self.cached(FieldClass::Participant, true, a)),
+            (None, Some(u)) => Some(self.cached(FieldClass::Participant, false, u)),
+            (None, None) => None,
+        }
+    }
+
+    fn network(&mut self, ip: std::net::IpAddr) -> (crate::IpVersion, Pseudonym) {
+        if let Some(n) = self.networks.get(&ip) {
+            return n.clone();
+        }
+        let n = self.pz.network(ip);
+        if self.networks.len() >= Self::MAX {
+            self.networks.clear();
+        }
+        self.networks.insert(ip, n.clone());
+        n
+    }
+}
+
+/// Shared copies of the few distinct server and school names.
+#[derive(Default)]
+struct Interned(HashMap<String, Arc<str>>);
+
+impl Interned {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = s.into();
+        self.0.insert(s.to_owned(), a.clone());
+        a
+    }
+}
+
 /// Scrubbed templates of recent texts. Client logs repeat the same messages of the same
 /// participant many times; the template depends only on the text and the record's own values the
 /// batch does not know, so both form the key. **Holds personal data** (in memory only).
 #[derive(Default)]
 struct TextCache {
-    map: HashMap<String, String>,
+    map: HashMap<String, Arc<str>>,
     key: String,
     extras: Vec<String>,
 }
@@ -180,7 +256,7 @@ struct TextCache {
 impl TextCache {
     const MAX: usize = 50_000;
 
-    fn scrub<'a>(&mut self, scrubber: &Scrubber, text: &str, unknown: impl Iterator<Item = &'a str>) -> String {
+    fn scrub<'a>(&mut self, scrubber: &Scrubber, text: &str, unknown: impl Iterator<Item = &'a str>) -> Arc<str> {
         self.key.clear();
         self.key.push_str(text);
         self.extras.clear();
@@ -193,7 +269,7 @@ impl TextCache {
             return hit.clone();
         }
         let extras: Vec<&str> = self.extras.iter().map(String::as_str).collect();
-        let scrubbed = scrubber.scrub_with(text, &extras);
+        let scrubbed: Arc<str> = scrubber.scrub_with(text, &extras).into();
         if self.map.len() >= Self::MAX {
             self.map.clear();
         }
@@ -245,7 +321,8 @@ struct StoreSink<'a> {
     writer: StoreWriter,
     ua_cache: HashMap<String, UserAgentInfo>,
     text_cache: TextCache,
-    pseudonymizers: HashMap<NaiveDate, Arc<Pseudonymizer>>,
+    interned: Interned,
+    pseudonymizers: HashMap<NaiveDate, Pseudonyms>,
     quarantine: QuarantineFile,
     records_by_kind: BTreeMap<&'static str, u64>,
     dropped: BTreeMap<&'static str, u64>,
@@ -259,15 +336,12 @@ impl StoreSink<'_> {
             return Ok(());
         }
         let date = self.anonymizer.day_of(&e);
-        let pz = match self.pseudonymizers.get(&date) {
-            Some(p) => p.clone(),
-            None => {
-                let p = self.anonymizer.keys.for_date(date)?;
-                self.pseudonymizers.insert(date, p.clone());
-                p
-            }
-        };
-        let record = self.anonymizer.record(&e, &pz, &mut self.ua_cache, &mut self.text_cache);
+        if !self.pseudonymizers.contains_key(&date) {
+            let pz = self.anonymizer.keys.for_date(date)?;
+            self.pseudonymizers.insert(date, Pseudonyms::new(pz));
+        }
+        let Some(pz) = self.pseudonymizers.get_mut(&date) else { unreachable!("inserted above") };
+        let record = self.anonymizer.record(&e, pz, &mut self.ua_cache, &mut self.text_cache, &mut self.interned);
         *self.records_by_kind.entry(record.kind).or_default() += 1;
         self.writer.write(date, record)
     }
@@ -323,6 +397,7 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
             writer: StoreWriter::new(&staging, part),
             ua_cache: HashMap::new(),
             text_cache: TextCache::default(),
+            interned: Interned::default(),
             pseudonymizers: HashMap::new(),
             quarantine: QuarantineFile {
                 path: staging.join(format!("quarantine-{part}.jsonl")),

@@ -83,10 +83,15 @@ const PSEUDONYM_LEN: usize = 2 + 2 * PSEUDONYM_BYTES;
 
 /// A keyed pseudonym such as `p_3f9a…` (prefix + 32 lowercase hex digits). Not personal data:
 /// it is a keyed hash, unlinkable to its input once the epoch key is deleted, so it may be
-/// stored, displayed and serialised.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Pseudonym(String);
+/// stored, displayed and serialised. Cheap to clone (shared text).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pseudonym(std::sync::Arc<str>);
+
+impl Serialize for Pseudonym {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 impl Pseudonym {
     /// The pseudonym's text.
@@ -96,7 +101,7 @@ impl Pseudonym {
 
     /// The pseudonym's text, owned.
     pub fn into_string(self) -> String {
-        self.0
+        self.0.to_string()
     }
 }
 
@@ -114,7 +119,7 @@ impl AsRef<str> for Pseudonym {
 
 impl From<Pseudonym> for String {
     fn from(p: Pseudonym) -> String {
-        p.0
+        p.0.to_string()
     }
 }
 
@@ -181,7 +186,7 @@ fn encode(class: FieldClass, hash: &[u8; 32]) -> Pseudonym {
         text.push(char::from(HEX[usize::from(byte >> 4)]));
         text.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
-    Pseudonym(text)
+    Pseudonym(text.into())
 }
 
 #[cfg(test)]

@@ -106,13 +106,13 @@ pub struct StoreRecord {
     /// When the fact happened.
     pub time: DateTime<Utc>,
     /// The conference server.
-    pub server: String,
+    pub server: Arc<str>,
     /// The authoritative source (log format name).
     pub source: &'static str,
     /// The event kind name.
     pub kind: &'static str,
     /// The school id or `unknown`.
-    pub school: String,
+    pub school: Arc<str>,
     /// Participant pseudonym.
     pub participant: Option<Pseudonym>,
     /// Session (BBB user id) pseudonym.
@@ -148,5 +148,5 @@ pub struct StoreRecord {
     /// Level name.
     pub level: Option<&'static str>,
     /// Scrubbed message template.
-    pub text: Option<String>,
+    pub text: Option<Arc<str>>,
 }

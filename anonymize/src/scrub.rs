@@ -16,8 +16,10 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+
+use foldhash::HashSet;
 use std::fmt;
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;

@@ -82,7 +82,7 @@ impl StoreWriter {
     /// Adds one record to the partition of `date`.
     pub fn write(&mut self, date: NaiveDate, record: StoreRecord) -> Result<()> {
         let by_server = self.open.entry(date).or_default();
-        if !by_server.contains_key(record.server.as_str()) {
+        if !by_server.contains_key(&*record.server) {
             let dir = self.staging.join(format!("date={date}"));
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let path = dir.join(format!("{}-{}.parquet", file_stem(&record.server), self.part));
@@ -99,9 +99,9 @@ impl StoreWriter {
                 .build();
             let writer = ArrowWriter::try_new(file, store_schema(), Some(props)).map_err(parquet_err(&path))?;
             let partition = Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 };
-            by_server.insert(record.server.clone(), partition);
+            by_server.insert(record.server.to_string(), partition);
         }
-        let Some(p) = by_server.get_mut(record.server.as_str()) else { unreachable!("inserted above") };
+        let Some(p) = by_server.get_mut(&*record.server) else { unreachable!("inserted above") };
         p.buffer.push(record);
         if p.buffer.len() >= BATCH_ROWS {
             flush(p)?;
