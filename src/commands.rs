@@ -211,7 +211,20 @@ fn run_anonymize(settings: &IngestSettings, data: &DataSettings, json: bool, qui
     let progress = output::spinner(quiet || json, "anonymising");
     let result = anonymize(&files, &settings.options, &opts);
     progress.finish_and_clear();
-    let summary = result?;
+    let summary = result.map_err(|e| {
+        use confstats_anonymize::Error as E;
+        let blame = match e {
+            E::Config { .. } | E::KeysDirPublished { .. } | E::KeyFilePermissions { .. } | E::KeyFileSize { .. } => {
+                Some(Blame::Usage)
+            }
+            _ => None,
+        };
+        let e = anyhow::Error::new(e);
+        match blame {
+            Some(b) => e.context(b),
+            None => e,
+        }
+    })?;
     if json {
         output::stdout(&output::anonymize_json(&summary)?)?;
     } else if !quiet {

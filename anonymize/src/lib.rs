@@ -10,7 +10,36 @@
 //! Dependency edge: `anonymize → ingest`; it never re-exports an ingest type, so that `report`
 //! cannot reach raw events through it.
 //!
-//! This crate is being built by the anonymisation issue.
+//! ## Principal types
+//! - [`anonymize`] runs the whole step over ingest's input files: it learns the batch (meetings,
+//!   names, identifiers, secrets) from the lifecycle logs, builds one [`Scrubber`] over them,
+//!   takes each fact from its authoritative log ([`SourcePlan`]), turns every event into a
+//!   [`StoreRecord`] and writes `DATA/store/date=YYYY-MM-DD/<server>-<part>.parquet`
+//!   ([`StoreWriter`], staged and renamed by [`commit`]), quarantine entries to
+//!   `DATA/quarantine/`. [`AnonymizeSummary`] counts what happened, never a value.
+//! - [`KeyStore`] keeps one random [`EpochKey`] per epoch (file mode 0600); a [`Pseudonymizer`]
+//!   derives one subkey per [`FieldClass`] and makes [`Pseudonym`]s (`p_`, `s_`, `m_`, `r_`,
+//!   `n_` + 128 bits of keyed BLAKE3).
+//! - [`UserAgentInfo`] and [`network_prefix`] generalise user agents and IP addresses.
+//!
+//! ```
+//! use confstats_anonymize::{EpochKey, FieldClass, Pseudonymizer, ScrubberBuilder, UserAgentInfo};
+//!
+//! let key = EpochKey::generate()?;
+//! let pz = Pseudonymizer::new(&key);
+//! let p = pz.pseudonym(FieldClass::Session, "w_h2k8d0q1x9ab");
+//! assert!(p.as_str().starts_with("s_") && !p.as_str().contains("h2k8d0"));
+//!
+//! let mut batch = ScrubberBuilder::new();
+//! batch.name("Jürgen Beispiel").identifier("w_h2k8d0q1x9ab");
+//! let scrubber = batch.build();
+//! let text = scrubber.scrub("Audio error for J%C3%BCrgen (w_h2k8d0q1x9ab) from 203.0.113.41:45252");
+//! assert!(!text.contains("rgen") && !text.contains("h2k8d0") && !text.contains("203.0.113"));
+//!
+//! let ua = UserAgentInfo::parse("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1");
+//! assert_eq!((ua.browser.as_str(), ua.browser_major, ua.device.as_str()), ("safari", Some(17), "tablet"));
+//! # Ok::<(), confstats_anonymize::Error>(())
+//! ```
 
 mod error;
 mod keys;

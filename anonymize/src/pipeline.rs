@@ -370,6 +370,9 @@ impl Sink for StoreSink<'_> {
 /// Runs the anonymisation of `files` into the store of `opts.data_dir`.
 pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOptions) -> Result<AnonymizeSummary> {
     let started = Instant::now();
+    // Keys must never be published with the outputs they protect.
+    let published: Vec<PathBuf> = ["store", "stats", "reports"].iter().map(|d| opts.data_dir.join(d)).collect();
+    crate::ensure_not_inside(&opts.keys_dir(), &published)?;
     let keys = Keys { store: KeyStore::open(opts.keys_dir(), opts.epoch_days)?, cache: Mutex::new(HashMap::new()) };
     let map = learn(files, ingest);
     let scrubber = {

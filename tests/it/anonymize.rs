@@ -219,3 +219,43 @@ fn quarantine_names_file_line_and_reason_only() {
     assert_eq!(entry["reason"], "truncated_json");
     assert!(!found[0].contains("Jörg") && !found[0].contains("m-1"));
 }
+
+#[test]
+fn keys_inside_a_published_output_and_readable_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = small_dataset().join("logs/bbb1");
+    let data = dir.path().join("data");
+    let inside = data.join("store/keys");
+    let o = confstats(&[
+        "anonymize",
+        "--input",
+        logs.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--keys",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("published output"), "{}", stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let keys = dir.path().join("keys");
+        let args = [
+            "anonymize",
+            "--input",
+            logs.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ];
+        assert!(confstats(&args).status.success());
+        for e in std::fs::read_dir(&keys).unwrap() {
+            std::fs::set_permissions(e.unwrap().path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let o = confstats(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+    }
+}

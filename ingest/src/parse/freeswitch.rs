@@ -102,6 +102,15 @@ pub(super) fn parse(state: &mut State, line: &str, ctx: &Ctx<'_>, out: &mut Vec<
         e.level = level;
         e.log_code = source.split(':').next().and_then(code);
         e.text = personal(text.trim());
+        // The channel in the text names the caller (a name or a telephone number).
+        if let Some(ch) = CHANNEL.captures(text) {
+            let mut caller = RawEvent::new(EventKind::OtherDiagnostic, time, ctx.server, ctx.format, ctx.line);
+            channel(&ch[1], &mut caller);
+            e.user = caller.user;
+            if let Some(name) = caller.person_name {
+                e.add_personal(crate::PersonalKind::PersonName, name.expose());
+            }
+        }
         out.push(e);
         return Ok(());
     }

@@ -136,3 +136,14 @@ fn kurento_log_lines_were_not_read() {
     assert_eq!(run.events[0].log_code.as_deref(), Some("KurentoWebRtcEndpointImpl"));
     assert_eq!(run.events[0].level, Some(Level::Error));
 }
+
+/// freeswitch.rs: a WARNING/ERR line naming a dial-in caller's channel left the telephone number
+/// unknown to the scrubber (found by the anonymiser's privacy property test).
+#[test]
+fn freeswitch_warning_with_a_dial_in_channel_names_the_caller() {
+    let line = "4f1c0d2e-1111-2222-3333-444455556666 2026-11-24 08:01:20.123456 97.23% [WARNING] switch_core_media.c:1 sofia/external/+4930123456@gw.example.org: no audio for 20 s";
+    let run = run_lines("freeswitch.log", &[line], &IngestOptions::default());
+    assert_eq!(run.kinds(), [EventKind::OtherDiagnostic]);
+    let names: Vec<&str> = run.events[0].personal.iter().map(|p| p.value.expose().as_str()).collect();
+    assert_eq!(names, ["+4930123456"]);
+}
