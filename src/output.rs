@@ -65,10 +65,9 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1_000_000.0
 }
 
-/// The human summary of an ingest.
-pub fn ingest_text(s: &IngestSummary, elapsed: Duration, quarantine: &[QuarantineEntry]) -> String {
+/// Throughput and the line accounting (`lines = parsed + quarantined + skipped`).
+fn accounting(t: &mut String, s: &IngestSummary, elapsed: Duration) {
     let secs = elapsed.as_secs_f64().max(1e-9);
-    let mut t = String::new();
     let _ = writeln!(
         t,
         "read {} files, {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} lines/s)",
@@ -83,6 +82,22 @@ pub fn ingest_text(s: &IngestSummary, elapsed: Duration, quarantine: &[Quarantin
         "lines {:>12}  = parsed {} + quarantined {} + skipped {}",
         s.lines, s.parsed, s.quarantined, s.skipped
     );
+}
+
+/// Input files that could not be read to their end.
+fn failures(t: &mut String, s: &IngestSummary) {
+    if !s.failed_files.is_empty() {
+        let _ = writeln!(t, "unreadable input ({} files):", s.failed_files.len());
+        for f in &s.failed_files {
+            let _ = writeln!(t, "  {} after {} lines: {}", f.file.display(), f.lines_read, f.error);
+        }
+    }
+}
+
+/// The human summary of an ingest.
+pub fn ingest_text(s: &IngestSummary, elapsed: Duration, quarantine: &[QuarantineEntry]) -> String {
+    let mut t = String::new();
+    accounting(&mut t, s, elapsed);
     let _ = writeln!(t, "events {:>11}", s.events);
     if s.opted_out > 0 {
         let _ = writeln!(t, "opted out {:>8}  events dropped (consent withdrawn), counted nowhere else", s.opted_out);
@@ -101,12 +116,7 @@ pub fn ingest_text(s: &IngestSummary, elapsed: Duration, quarantine: &[Quarantin
             let _ = writeln!(t, "  … and {} more", s.quarantined - quarantine.len() as u64);
         }
     }
-    if !s.failed_files.is_empty() {
-        let _ = writeln!(t, "unreadable input ({} files):", s.failed_files.len());
-        for f in &s.failed_files {
-            let _ = writeln!(t, "  {} after {} lines: {}", f.file.display(), f.lines_read, f.error);
-        }
-    }
+    failures(&mut t, s);
     t
 }
 
@@ -157,22 +167,8 @@ pub fn generate_text(s: &GenerateSummary, out: &std::path::Path, elapsed: Durati
 /// The human summary of `anonymize`.
 pub fn anonymize_text(s: &AnonymizeSummary, data: &std::path::Path) -> String {
     let i = &s.ingest;
-    let secs = s.elapsed.as_secs_f64().max(1e-9);
     let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "read {} files, {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} lines/s)",
-        i.files,
-        mb(i.bytes),
-        secs,
-        mb(i.bytes) / secs,
-        i.lines as f64 / secs
-    );
-    let _ = writeln!(
-        t,
-        "lines {:>12}  = parsed {} + quarantined {} + skipped {}",
-        i.lines, i.parsed, i.quarantined, i.skipped
-    );
+    accounting(&mut t, i, s.elapsed);
     let _ = writeln!(t, "events in {:>8}  (opted out and dropped before: {})", i.events, i.opted_out);
     let dropped: u64 = s.dropped.values().sum();
     let _ = writeln!(t, "records out {:>6}  (dropped {dropped}: {})", s.records, reasons(&s.dropped));
@@ -186,12 +182,7 @@ pub fn anonymize_text(s: &AnonymizeSummary, data: &std::path::Path) -> String {
     table(&mut t, "events in by kind", &i.by_kind);
     table(&mut t, "records out by kind", &s.records_by_kind);
     table(&mut t, "quarantined by reason", &i.by_reason);
-    if !i.failed_files.is_empty() {
-        let _ = writeln!(t, "unreadable input ({} files):", i.failed_files.len());
-        for f in &i.failed_files {
-            let _ = writeln!(t, "  {} after {} lines: {}", f.file.display(), f.lines_read, f.error);
-        }
-    }
+    failures(&mut t, i);
     t
 }
 

@@ -299,6 +299,11 @@ fn process_line(
     }
 }
 
+/// Runs `f`, returning whether it finished without panicking.
+fn catch(f: impl FnOnce()) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_ok()
+}
+
 /// Lines of one file handed to a worker: the bulk of a large file is parsed by all workers.
 struct Chunk {
     file: usize,
@@ -440,10 +445,23 @@ where
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
-                    match work {
-                        Ok(Work::File(i)) => parse_file(bulk[i], opts, MapUse::Read(map), &mut sink, &mut s),
-                        Ok(Work::Chunk(c)) => parse_chunk(&c, bulk[c.file], opts, map, &mut sink, &mut s),
+                    let (file, done) = match work {
+                        Ok(Work::File(i)) => {
+                            (bulk[i], catch(|| parse_file(bulk[i], opts, MapUse::Read(map), &mut sink, &mut s)))
+                        }
+                        Ok(Work::Chunk(c)) => {
+                            (bulk[c.file], catch(|| parse_chunk(&c, bulk[c.file], opts, map, &mut sink, &mut s)))
+                        }
                         Err(_) => break,
+                    };
+                    // A bug in a sink must neither kill the worker (the reader would wait for it
+                    // forever) nor pass unnoticed: the file is reported as not read completely.
+                    if !done {
+                        s.failed_files.push(FileFailure {
+                            file: file.path.clone(),
+                            lines_read: 0,
+                            error: "internal error while processing (a bug in confstats)".into(),
+                        });
                     }
                 }
                 if let Ok(mut r) = results.lock() {

@@ -147,3 +147,29 @@ fn freeswitch_warning_with_a_dial_in_channel_names_the_caller() {
     let names: Vec<&str> = run.events[0].personal.iter().map(|p| p.value.expose().as_str()).collect();
     assert_eq!(names, ["+4930123456"]);
 }
+
+/// ingest.rs: a panic in a sink killed its worker; the reader then waited on the full queue for
+/// ever. Now the file is reported as not read completely and the run ends.
+#[test]
+fn a_panicking_sink_neither_hangs_nor_passes_unnoticed() {
+    struct Panics;
+    impl confstats_ingest::Sink for Panics {
+        fn event(&mut self, _: confstats_ingest::RawEvent) {
+            panic!("a bug in a sink");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("bbb1");
+    std::fs::create_dir(&server).unwrap();
+    let line = client_escaped();
+    let lines: Vec<&str> = std::iter::repeat_n(line.as_str(), 5000).collect();
+    std::fs::write(server.join("html5-client.log"), lines.join("\n")).unwrap();
+    let opts = IngestOptions { threads: 2, ..IngestOptions::default() };
+    let files = confstats_ingest::discover(&[dir.path().to_owned()], &opts).unwrap();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let (summary, _) = confstats_ingest::ingest(&files, &opts, || Panics);
+    std::panic::set_hook(hook);
+    assert!(!summary.failed_files.is_empty());
+    assert!(summary.failed_files[0].error.contains("internal error"));
+}
