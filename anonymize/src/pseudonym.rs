@@ -289,7 +289,7 @@ mod tests {
         let p = Pseudonymizer::new(&key(6));
         let (v, a) = p.network("203.0.113.7".parse().unwrap());
         let (_, b) = p.network("203.0.113.200".parse().unwrap());
-        let (_, c) = p.network("203.0.114.7".parse().unwrap());
+        let (_, c) = p.network("198.51.100.7".parse().unwrap());
         assert_eq!(v, IpVersion::V4);
         assert_eq!(a, b);
         assert_ne!(a, c);
