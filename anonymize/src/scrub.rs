@@ -36,6 +36,7 @@ const PH_IP: &str = "<ip>";
 const PH_EMAIL: &str = "<email>";
 const PH_VALUE: &str = "<v>";
 const PH_TOKEN: &str = "<token>";
+const PH_PHONE: &str = "<phone>";
 /// What a scrubber whose automaton could not be built returns for every text (fail closed).
 const PH_REDACTED: &str = "<redacted>";
 
@@ -641,7 +642,19 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Finds SIP names and IP addresses in the decoded text (e-mails and query values are already
 /// replaced by [`pre_decode`]).
+/// An international telephone number (dial-in callers): `+`, then 8 to 15 digits, optionally
+/// grouped by single spaces, `-` or `/`; not glued to a word or another number before it.
+static PHONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\w+])(\+\d(?:[ \-/]?\d){7,14})\b").expect("static regex"));
+
 fn generic_spans(s: &str, spans: &mut Vec<Span>) {
+    if s.as_bytes().contains(&b'+') {
+        for caps in PHONE.captures_iter(s) {
+            if let Some(m) = caps.get(1) {
+                spans.push(Span { start: m.start(), end: m.end(), rank: RANK_IP, placeholder: PH_PHONE });
+            }
+        }
+    }
     if s.len() >= 7 && s.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"-bbbid-")) {
         for caps in SIP_NAME.captures_iter(s) {
             if let Some(name) = caps.get(1) {

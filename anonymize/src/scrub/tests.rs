@@ -642,3 +642,17 @@ fn regression_json_unicode_escapes_are_decoded() {
         r#"{"name":"<name>","ip":"<ip>"}"#
     );
 }
+
+#[test]
+fn international_telephone_numbers_are_replaced() {
+    let sc = ScrubberBuilder::new().build();
+    assert_eq!(sc.scrub("caller +4930123456 failed"), "caller <phone> failed");
+    assert_eq!(sc.scrub("dial-in from +49 30 1234567, hung up"), "dial-in from <phone>, hung up");
+    // A SIP URI of a caller looks like an e-mail address and goes whole.
+    assert!(!sc.scrub("sofia/external/+4930123456@gw.example.org").contains("4930123456"));
+    assert_eq!(sc.scrub("from %2B4930123456"), "from <phone>");
+    // Not telephone numbers: zone offsets, short numbers, codes.
+    for text in ["2026-11-24T08:00:03+01:00", "time +0100", "retry +3 times", "errorCode=1007"] {
+        assert_eq!(sc.scrub(text), text, "{text}");
+    }
+}
