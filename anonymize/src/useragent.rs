@@ -312,6 +312,8 @@ mod tests {
 
     #[test]
     fn apple() {
+        // Also what iPadOS 13+ sends in desktop mode: it cannot be told from a Mac, and
+        // macos/desktop is accepted for it.
         check(
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
             B::Safari,
@@ -376,18 +378,6 @@ mod tests {
             None,
             O::Ios,
             D::Phone,
-        );
-    }
-
-    #[test]
-    fn ipados_desktop_mode_cannot_be_told_from_a_mac() {
-        // iPadOS 13+ asks for desktop sites with a macOS user agent; macos/desktop is accepted.
-        check(
-            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
-            B::Safari,
-            Some(17),
-            O::Macos,
-            D::Desktop,
         );
     }
 

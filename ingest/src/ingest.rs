@@ -197,34 +197,58 @@ fn parse_file(
 ) {
     summary.files += 1;
     let mut reader = match open(&file.path) {
-        Ok(r) => LineReader::new(r, opts.max_line_bytes),
+        Ok(r) => BlockReader::new(r, opts.max_line_bytes),
         Err(e) => {
             summary.failed_files.push(FileFailure { file: file.path.clone(), lines_read: 0, error: e.to_string() });
             return;
         }
     };
+    // One parser for the whole file: FreeSWITCH's keeps state across lines.
     let mut parser = file.format.map(Parser::new);
     let mut events = Vec::new();
     loop {
-        // `next_line` numbers the line it returns; take the number before the borrow.
-        let number = reader.number() + 1;
-        let line = match reader.next_line() {
-            Ok(Some(l)) => l,
+        match reader.next_block(CHUNK_BYTES) {
+            Ok(Some(block)) => {
+                parse_block(&block, file, opts, &mut map, parser.as_mut(), &mut events, sink, summary);
+            }
             Ok(None) => break,
             Err(e) => {
                 summary.failed_files.push(FileFailure {
                     file: file.path.clone(),
-                    lines_read: reader.number(),
+                    lines_read: reader.lines(),
                     error: e.to_string(),
                 });
                 break;
             }
-        };
-        let line = match line {
-            Line::Text(t) => Some(t),
-            Line::TooLong => None,
-        };
-        process_line(file, opts, &mut map, parser.as_mut(), number, line, &mut events, sink, summary);
+        }
+    }
+}
+
+/// Parses the lines of one block (or reports its one too-long line).
+#[allow(clippy::too_many_arguments)]
+fn parse_block(
+    block: &Block,
+    file: &InputFile,
+    opts: &IngestOptions,
+    map: &mut MapUse<'_>,
+    mut parser: Option<&mut Parser>,
+    events: &mut Vec<RawEvent>,
+    sink: &mut dyn Sink,
+    summary: &mut IngestSummary,
+) {
+    let (first_line, data) = match block {
+        Block::TooLong { line } => {
+            process_line(file, opts, map, parser, *line, None, events, sink, summary);
+            return;
+        }
+        Block::Lines { first_line, data } => (*first_line, data.as_slice()),
+    };
+    // Every line ends with a newline, except perhaps the file's last one.
+    let body = data.strip_suffix(b"\n").unwrap_or(data);
+    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = (line.len() <= opts.max_line_bytes).then_some(line);
+        process_line(file, opts, map, parser.as_deref_mut(), first_line + i as u64, line, events, sink, summary);
     }
 }
 
@@ -365,7 +389,7 @@ fn feed(
     }
 }
 
-/// Parses the lines of one chunk.
+/// Parses the lines of one chunk of a stateless file.
 fn parse_chunk(
     chunk: &Chunk,
     file: &InputFile,
@@ -376,21 +400,7 @@ fn parse_chunk(
 ) {
     let mut parser = file.format.map(Parser::new);
     let mut events = Vec::new();
-    let mut map = MapUse::Read(map);
-    let (first_line, data) = match &chunk.block {
-        Block::TooLong { line } => {
-            process_line(file, opts, &mut map, parser.as_mut(), *line, None, &mut events, sink, summary);
-            return;
-        }
-        Block::Lines { first_line, data } => (*first_line, data.as_slice()),
-    };
-    // Every line ends with a newline, except perhaps the file's last one.
-    let body = data.strip_suffix(b"\n").unwrap_or(data);
-    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = (line.len() <= opts.max_line_bytes).then_some(line);
-        process_line(file, opts, &mut map, parser.as_mut(), first_line + i as u64, line, &mut events, sink, summary);
-    }
+    parse_block(&chunk.block, file, opts, &mut MapUse::Read(map), parser.as_mut(), &mut events, sink, summary);
 }
 
 fn parser_format(file: &InputFile) -> LogFormat {

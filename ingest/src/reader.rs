@@ -139,11 +139,13 @@ pub(crate) struct BlockReader<R> {
     lines: u64,
     /// Inside a too-long line: drop bytes up to the next newline.
     skipping: bool,
+    /// A read error met after some whole lines: returned once those lines are handed out.
+    failed: Option<io::Error>,
 }
 
 impl<R: Read> BlockReader<R> {
     pub(crate) fn new(inner: R, max: usize) -> Self {
-        Self { inner, max, carry: Vec::new(), lines: 0, skipping: false }
+        Self { inner, max, carry: Vec::new(), lines: 0, skipping: false, failed: None }
     }
 
     /// Lines handed out so far (for failure reports).
@@ -153,10 +155,27 @@ impl<R: Read> BlockReader<R> {
 
     /// The next block of about `target` bytes, or `None` at the end.
     pub(crate) fn next_block(&mut self, target: usize) -> io::Result<Option<Block>> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         let mut data = std::mem::take(&mut self.carry);
         loop {
             let want = target.saturating_sub(data.len()).max(64 * 1024) as u64;
-            let read = (&mut self.inner).take(want).read_to_end(&mut data)?;
+            let read = match (&mut self.inner).take(want).read_to_end(&mut data) {
+                Ok(n) => n,
+                // Hand out the whole lines read before the error (a truncated gzip file), then
+                // report the error.
+                Err(e) => match memchr::memrchr(b'\n', &data) {
+                    Some(last) if !self.skipping => {
+                        data.truncate(last + 1);
+                        self.failed = Some(e);
+                        let first_line = self.lines + 1;
+                        self.lines += memchr::memchr_iter(b'\n', &data).count() as u64;
+                        return Ok(Some(Block::Lines { first_line, data }));
+                    }
+                    _ => return Err(e),
+                },
+            };
             let eof = read == 0;
             if self.skipping {
                 match memchr::memchr(b'\n', &data) {

@@ -173,3 +173,17 @@ fn a_panicking_sink_neither_hangs_nor_passes_unnoticed() {
     assert!(!summary.failed_files.is_empty());
     assert!(summary.failed_files[0].error.contains("internal error"));
 }
+
+/// reader.rs: the block reader dropped the whole lines of its last block when a gzip stream
+/// broke, so a truncated client log was reported with none of the lines it had read.
+#[test]
+fn broken_gzip_client_log_keeps_the_lines_read_before_the_break() {
+    let line = client_escaped();
+    let mut gz = crate::common::gzip(&joined(&vec![line.as_str(); 500]));
+    gz.truncate(gz.len() / 2);
+    let run = run_files(&[("bbb1/html5-client.log.1.gz", gz)], &IngestOptions::default());
+    assert_eq!(run.summary.failed_files.len(), 1);
+    assert_eq!(run.summary.failed_files[0].lines_read, run.summary.lines);
+    assert!(run.summary.is_balanced());
+    assert!(run.summary.events > 0);
+}
