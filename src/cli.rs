@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DataArgs, IngestArgs};
+use crate::config::{DataArgs, IngestArgs, StatsArgs};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -65,6 +65,22 @@ pub enum Command {
     /// Re-running the same input replaces its files. Unparsable lines go to
     /// `DATA/quarantine/date=…/` as file, line number and reason.
     Anonymize(AnonymizeArgs),
+    /// Compute anonymous statistics from the store into `DATA/stats/`.
+    ///
+    /// Reads `DATA/store/date=…/` (every date, or `--date`), computes the tables of
+    /// `schemas/stats.schema.json` (daily usage per school, usage by hour, clients, media, sizes
+    /// and durations, errors, the provider's fleet view per server and hour) and suppresses every
+    /// cell with fewer than k participants, with secondary suppression. Writes
+    /// `DATA/stats/<table>/date=YYYY-MM-DD/part-0.parquet`; re-running a date replaces it.
+    Aggregate(AggregateArgs),
+    /// Render the school leaders' reports and the provider overview from `DATA/stats/`.
+    ///
+    /// One report per school (German by default, `--lang en` for English) plus
+    /// `overview.<lang>.<ext>` across schools, for the period `--from`..`--to` (default: the
+    /// four weeks up to the latest statistics) with trends against the period before. HTML is one
+    /// self-contained file (no script, nothing loaded from the network); CSV and JSON carry the
+    /// same figures; Markdown suits e-mail. Written to `--out` (default `DATA/reports/`).
+    Report(ReportArgs),
     /// List or delete the pseudonymisation keys (one per epoch).
     ///
     /// Deleting a key makes every pseudonym made with it unlinkable, for good.
@@ -82,6 +98,47 @@ pub struct AnonymizeArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `aggregate`.
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub stats: StatsArgs,
+    /// Aggregate only this date of the store (repeatable); default: every date in the store.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Vec<chrono::NaiveDate>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Only this school's report (its IServ instance id, e.g. iserv-4711); no overview.
+    #[arg(long, value_name = "ID")]
+    pub school: Option<String>,
+    /// First day of the period (default: four weeks before `--to`).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of the period (default: the latest day with statistics).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Language of the reports: de or en.
+    #[arg(long, default_value = "de", value_name = "LANG")]
+    pub lang: String,
+    /// Output format: html, csv, json or md.
+    #[arg(long, default_value = "html", value_name = "FORMAT")]
+    pub format: String,
+    /// Output directory (created if missing), or a file when one report is written
+    /// (`--school`). `-` writes a single report to stdout. Default: DATA/reports/.
+    #[arg(long, short, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 /// `keys list` and `keys purge`.

@@ -10,8 +10,8 @@ use confstats_generate::{GenerateOptions, generate};
 use confstats_ingest::{IngestSummary, QuarantineEntry, RawEvent, Sink, discover, ingest};
 use indicatif::ProgressBar;
 
-use crate::cli::{Cli, Command, KeysCommand, ShapeArgs};
-use crate::config::{DataArgs, DataSettings, FileConfig, IngestArgs, IngestSettings};
+use crate::cli::{AggregateArgs, Cli, Command, KeysCommand, ReportArgs, ShapeArgs};
+use crate::config::{DataArgs, DataSettings, FileConfig, IngestArgs, IngestSettings, StatsArgs};
 use crate::{exit, output};
 
 /// Marks an error as the user's mistake (exit code 2) or as unreadable input (exit code 3).
@@ -62,8 +62,24 @@ pub fn run(cli: Cli) -> Result<u8> {
             let settings = ingest_args.resolve(&file).context(Blame::Usage)?;
             let data_args = DataArgs { data: Some(args.out.join("data")), ..DataArgs::default() };
             let data = data_args.resolve(&file).context(Blame::Usage)?;
-            run_anonymize(&settings, &data, false, cli.quiet)
+            let code = run_anonymize(&settings, &data, false, cli.quiet)?;
+            let stats = StatsArgs { time_zone: Some(args.shape.time_zone.clone()), ..StatsArgs::default() };
+            let agg = AggregateArgs { data: data_args.clone(), stats, date: vec![], json: false };
+            run_aggregate(&agg, &file, cli.quiet)?;
+            let report = ReportArgs {
+                data: data_args,
+                school: None,
+                from: None,
+                to: None,
+                lang: "de".into(),
+                format: "html".into(),
+                out: None,
+            };
+            run_report(&report, &file, cli.quiet)?;
+            Ok(code)
         }
+        Command::Aggregate(args) => run_aggregate(&args, &file, cli.quiet),
+        Command::Report(args) => run_report(&args, &file, cli.quiet),
         Command::Anonymize(args) => {
             let settings = args.ingest.resolve(&file).context(Blame::Usage)?;
             let data = args.data.resolve(&file).context(Blame::Usage)?;
@@ -231,6 +247,75 @@ fn run_anonymize(settings: &IngestSettings, data: &DataSettings, json: bool, qui
         output::stdout(&output::anonymize_text(&summary, &data.data))?;
     }
     Ok(exit_for(&summary.ingest))
+}
+
+/// Maps a report-crate error to an exit code: missing statistics and bad settings are the
+/// user's to fix (2), I/O errors mean unreadable input (3), the rest are bugs (1).
+fn blame_report(e: confstats_report::Error) -> anyhow::Error {
+    use confstats_report::Error as E;
+    let blame = match &e {
+        E::Config { .. } | E::NoData(_) | E::SchemaVersion { .. } => Some(Blame::Usage),
+        E::Io { .. } => Some(Blame::Input),
+        _ => None,
+    };
+    let e = anyhow::Error::new(e);
+    match blame {
+        Some(b) => e.context(b),
+        None => e,
+    }
+}
+
+fn run_aggregate(args: &AggregateArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
+    let data = args.data.resolve(file).context(Blame::Usage)?;
+    let mut opts = args.stats.resolve(file).context(Blame::Usage)?;
+    opts.dates.clone_from(&args.date);
+    let started = Instant::now();
+    let progress = output::counter(quiet || args.json, "aggregating", "days");
+    let summary = confstats_report::aggregate(&data.data, &opts, |_, total| {
+        progress.set_length(total as u64);
+        progress.inc(1);
+    });
+    progress.finish_and_clear();
+    let summary = summary.map_err(blame_report)?;
+    if args.json {
+        output::stdout(&output::aggregate_json(&summary)?)?;
+    } else if !quiet {
+        output::stdout(&output::aggregate_text(&summary, &data.data, opts.k.get(), started.elapsed()))?;
+    }
+    Ok(exit::OK)
+}
+
+fn run_report(args: &ReportArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
+    use confstats_report::{Lang, ReportFormat, ReportOptions};
+    let data = args.data.resolve(file).context(Blame::Usage)?;
+    let lang: Lang =
+        args.lang.parse().map_err(|_| anyhow::anyhow!("invalid `--lang`: use de or en")).context(Blame::Usage)?;
+    let format: ReportFormat = args
+        .format
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid `--format`: use html, csv, json or md"))
+        .context(Blame::Usage)?;
+    let opts = ReportOptions { school: args.school.clone(), from: args.from, to: args.to, lang, format };
+    let files = confstats_report::render_reports(&data.data, &opts).map_err(blame_report)?;
+    let out = args.out.clone().unwrap_or_else(|| data.data.join("reports"));
+    if out.as_os_str() == "-" {
+        let [only] = files.as_slice() else {
+            return Err(anyhow::anyhow!("`--out -` writes one report: add `--school ID`").context(Blame::Usage));
+        };
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &only.contents)?;
+        return Ok(exit::OK);
+    }
+    let single_file = files.len() == 1 && out.extension().is_some() && !out.is_dir();
+    let mut written = Vec::with_capacity(files.len());
+    for f in &files {
+        let path = if single_file { out.clone() } else { out.join(&f.name) };
+        output::write_atomic(&path, &f.contents).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    if !quiet {
+        output::stdout(&output::report_text(&written))?;
+    }
+    Ok(exit::OK)
 }
 
 fn exit_for(summary: &IngestSummary) -> u8 {

@@ -6,8 +6,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use confstats_ingest::{IngestOptions, LogFormat, SchoolRule, ServerRule};
+use confstats_report::{AggregateOptions, K};
 use serde::Deserialize;
 
 /// The configuration file's contents. Not personal data (the opt-out *file* is only a path).
@@ -35,6 +37,14 @@ pub struct FileConfig {
     pub keys: Option<PathBuf>,
     /// Days per pseudonymisation key epoch (default 1).
     pub epoch_days: Option<u32>,
+    /// Suppression threshold k of the statistics (default 5, at least 3).
+    pub k: Option<u32>,
+    /// School hours, local time, `HH:MM-HH:MM` (default `07:30-16:00`).
+    pub school_hours: Option<String>,
+    /// School days (default `["mon", "tue", "wed", "thu", "fri"]`).
+    pub school_days: Option<Vec<String>>,
+    /// Days without school: dates `YYYY-MM-DD` or ranges `YYYY-MM-DD..YYYY-MM-DD` (inclusive).
+    pub holidays: Option<Vec<String>>,
 }
 
 /// One `[[servers]]` table.
@@ -207,6 +217,77 @@ impl DataArgs {
     }
 }
 
+/// The statistics flags: suppression threshold and school hours.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct StatsArgs {
+    /// Suppression threshold: a cell with fewer than K distinct participants is suppressed
+    /// whole, with secondary suppression so that totals cannot reveal it (default 5, never
+    /// below 3).
+    #[arg(long, value_name = "K")]
+    pub k: Option<u32>,
+    /// School hours, local time (default 07:30-16:00): the share of use outside them is reported.
+    #[arg(long, value_name = "HH:MM-HH:MM")]
+    pub school_hours: Option<String>,
+    /// School days, comma-separated (default mon,tue,wed,thu,fri).
+    #[arg(long, value_name = "DAYS", value_delimiter = ',')]
+    pub school_days: Vec<String>,
+    /// A day or an inclusive range of days without school (repeatable):
+    /// `2026-12-24` or `2026-12-21..2027-01-02`.
+    #[arg(long = "holiday", value_name = "DATE[..DATE]")]
+    pub holidays: Vec<String>,
+    /// Local time zone of dates, hours and weekdays (IANA name, default Europe/Berlin).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+}
+
+impl StatsArgs {
+    /// Merges flags over the config file over the defaults.
+    pub fn resolve(&self, file: &FileConfig) -> Result<AggregateOptions> {
+        let mut opts = AggregateOptions::default();
+        if let Some(k) = self.k.or(file.k) {
+            opts.k = K::try_new(k)?;
+        }
+        if let Some(tz) = self.time_zone.as_deref().or(file.time_zone.as_deref()) {
+            opts.time_zone = parse_tz("time_zone", tz)?;
+        }
+        if let Some(h) = self.school_hours.as_deref().or(file.school_hours.as_deref()) {
+            let bad = || anyhow::anyhow!("invalid setting `school_hours`: expected HH:MM-HH:MM, e.g. 07:30-16:00");
+            let (a, b) = h.split_once('-').ok_or_else(bad)?;
+            let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+            let (start, end) = (parse(a)?, parse(b)?);
+            if end <= start {
+                bail!("invalid setting `school_hours`: the end must be after the start");
+            }
+            opts.school_hours.start = start;
+            opts.school_hours.end = end;
+        }
+        let days = if self.school_days.is_empty() { file.school_days.clone() } else { Some(self.school_days.clone()) };
+        if let Some(days) = days {
+            opts.school_hours.weekdays = days
+                .iter()
+                .map(|d| {
+                    d.trim().parse::<Weekday>().map_err(|_| {
+                        anyhow::anyhow!("invalid setting `school_days`: use mon, tue, wed, thu, fri, sat or sun")
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
+        let holidays =
+            if self.holidays.is_empty() { file.holidays.clone().unwrap_or_default() } else { self.holidays.clone() };
+        for h in &holidays {
+            let bad = || anyhow::anyhow!("invalid setting `holidays`: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD");
+            let (a, b) = h.split_once("..").unwrap_or((h, h));
+            let parse = |d: &str| d.trim().parse::<NaiveDate>().map_err(|_| bad());
+            let (a, b) = (parse(a)?, parse(b)?);
+            if b < a || (b - a).num_days() > 366 {
+                bail!("invalid setting `holidays`: a range must run forwards and span at most a year");
+            }
+            opts.school_hours.holidays.extend(a.iter_days().take_while(|d| *d <= b));
+        }
+        Ok(opts)
+    }
+}
+
 /// Reads an opt-out file: one account id per line, `#` starts a comment, blank lines ignored.
 /// The ids are personal data: they are only compared, never printed.
 pub fn read_opt_out(path: &Path) -> Result<HashSet<String>> {
@@ -252,5 +333,25 @@ mod tests {
         let msg = format!("{:#}", FileConfig::load(&p).unwrap_err());
         assert!(msg.contains("line 2"), "{msg}");
         assert!(!msg.contains("Jürgen"), "{msg}");
+    }
+
+    #[test]
+    fn school_hours_days_and_holidays_are_read_from_flags_and_file() {
+        let file: FileConfig = toml::from_str(
+            "k = 7\nschool_hours = '08:00-13:15'\nschool_days = ['mon', 'sat']\nholidays = ['2026-12-23..2026-12-25', '2027-01-06']",
+        )
+        .unwrap();
+        let opts = StatsArgs::default().resolve(&file).unwrap();
+        assert_eq!(opts.k.get(), 7);
+        assert_eq!(opts.school_hours.start, NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        assert_eq!(opts.school_hours.end, NaiveTime::from_hms_opt(13, 15, 0).unwrap());
+        assert_eq!(opts.school_hours.weekdays, vec![Weekday::Mon, Weekday::Sat]);
+        assert_eq!(opts.school_hours.holidays.len(), 4);
+        let flags = StatsArgs { k: Some(3), ..Default::default() };
+        assert_eq!(flags.resolve(&file).unwrap().k.get(), 3);
+        for bad in ["k = 2", "school_hours = '16:00-07:30'", "school_days = ['someday']", "holidays = ['2026-13-01']"] {
+            let file: FileConfig = toml::from_str(bad).unwrap();
+            assert!(StatsArgs::default().resolve(&file).is_err(), "{bad}");
+        }
     }
 }

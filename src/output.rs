@@ -9,6 +9,7 @@ use std::time::Duration;
 use confstats_anonymize::{AnonymizeSummary, KeyInfo};
 use confstats_generate::GenerateSummary;
 use confstats_ingest::{IngestSummary, QuarantineEntry};
+use confstats_report::AggregateSummary;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Whether an error is a broken pipe on stdout (`confstats … | head`): not a failure.
@@ -45,6 +46,68 @@ pub fn stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()
+}
+
+/// A progress bar counting `unit`s on stderr, shown only on a terminal and when not quiet.
+pub fn counter(quiet: bool, what: &'static str, unit: &'static str) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(0);
+    let template = format!("{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} [{{elapsed}}, eta {{eta}}]");
+    let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    pb.set_style(style.progress_chars("=> "));
+    pb.set_prefix(what);
+    pb
+}
+
+/// Writes a file through a temporary sibling and a rename, so readers never see half a file.
+pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, contents)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// The summary of `aggregate`: dates, rows and suppressed cells per table.
+pub fn aggregate_text(s: &AggregateSummary, data: &std::path::Path, k: u32, elapsed: Duration) -> String {
+    let mut out = String::new();
+    let (first, last) = (s.dates.first(), s.dates.last());
+    let range = match (first, last) {
+        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "no dates".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "aggregated {} store events of {} day(s) ({range}) in {:.1} s, k = {k}",
+        s.events,
+        s.dates.len(),
+        elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "  {:<20} {:>8} {:>10} {:>10}", "table", "rows", "primary", "secondary");
+    for t in &s.tables {
+        let _ = writeln!(out, "  {:<20} {:>8} {:>10} {:>10}", t.table, t.rows, t.primary, t.secondary);
+    }
+    let _ = writeln!(out, "statistics: {}", data.join("stats").display());
+    out
+}
+
+/// The summary of `aggregate` as JSON.
+pub fn aggregate_json(s: &AggregateSummary) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(s).map(|j| j + "\n")
+}
+
+/// The files `report` wrote.
+pub fn report_text(paths: &[std::path::PathBuf]) -> String {
+    let mut out = format!("wrote {} report(s):\n", paths.len());
+    for p in paths {
+        let _ = writeln!(out, "  {}", p.display());
+    }
+    out
 }
 
 /// A spinner with a counter on stderr, shown only on a terminal and when not quiet.

@@ -7,4 +7,5 @@ mod cli;
 mod depcheck;
 mod ingest;
 mod schemas;
+mod stats;
 mod util;

@@ -71,3 +71,35 @@ fn store_schema_file_matches_the_arrow_schema() {
     assert_eq!(documented, code);
     assert_eq!(doc["schema_version"], confstats_anonymize::STORE_SCHEMA_VERSION);
 }
+
+#[test]
+fn stats_data_dictionary_matches_the_tables_of_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/stats.schema.json");
+    let dict: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(dict["schema_version"], confstats_report::STATS_SCHEMA_VERSION);
+    let tables = dict["tables"].as_array().unwrap();
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+    };
+    let strs = |v: &[&str]| -> Vec<String> { v.iter().map(|s| (*s).to_owned()).collect() };
+    assert_eq!(tables.len(), confstats_report::ALL_TABLES.len());
+    for (t, spec) in tables.iter().zip(confstats_report::ALL_TABLES) {
+        assert_eq!(t["name"], spec.name);
+        assert_eq!(names(&t["keys"]), strs(spec.keys), "keys of {}", spec.name);
+        assert_eq!(names(&t["group"]), strs(spec.group), "group of {}", spec.name);
+        assert_eq!(t["people"], spec.people, "people of {}", spec.name);
+        assert_eq!(names(&t["people_counts"]), strs(spec.people_counts), "people counts of {}", spec.name);
+        let columns: Vec<(String, String)> = t["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                assert!(!c["description"].as_str().unwrap().is_empty(), "{} is described", c["name"]);
+                (c["name"].as_str().unwrap().to_owned(), c["type"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        let code: Vec<(String, String)> =
+            spec.columns().into_iter().map(|c| (c.to_owned(), confstats_report::column_type(c).to_owned())).collect();
+        assert_eq!(columns, code, "columns of {}", spec.name);
+    }
+}

@@ -1,0 +1,290 @@
+//! Reading the released statistics under `DATA/stats/`.
+//!
+//! Layout (written by the aggregation step): `stats/stats.json` and, for each table of
+//! [`crate::tables::ALL`], `stats/<table>/date=YYYY-MM-DD/*.parquet`. The date lives in the path
+//! only; it is added here as a `date` column. A missing table directory or day means "no rows".
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Deserialize;
+
+use crate::error::{Error, PolarsContext, Result};
+use crate::tables::{self, TableSpec, col};
+
+/// Directory of the statistics below the data directory.
+pub(crate) const STATS_DIR: &str = "stats";
+/// The statistics' description file.
+pub(crate) const STATS_INFO_FILE: &str = "stats.json";
+/// Prefix of a hive partition directory.
+const DATE_PREFIX: &str = "date=";
+
+/// `stats/stats.json`: how the statistics were made. Holds no personal data.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub(crate) struct StatsInfo {
+    /// Layout version of the statistics tables ([`tables::STATS_SCHEMA_VERSION`]).
+    pub schema_version: String,
+    /// The suppression threshold the cells were released with.
+    pub k: u32,
+    /// The local time zone of dates, hours and weekdays.
+    pub time_zone: String,
+    /// The school hours used for `outside_school_hours`.
+    pub school_hours: SchoolHours,
+    /// The program that wrote the statistics.
+    #[serde(default)]
+    pub generated_by: String,
+}
+
+/// School hours as configured for the aggregation. Holds no personal data.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub(crate) struct SchoolHours {
+    /// ISO weekdays with lessons (1 = Monday).
+    pub weekdays: Vec<u32>,
+    /// Start of the school day, `HH:MM` local time.
+    pub start: String,
+    /// End of the school day, `HH:MM` local time.
+    pub end: String,
+    /// Days without lessons.
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+}
+
+/// The statistics directory: its description and the dates that have statistics.
+#[derive(Debug, Clone)]
+pub(crate) struct StatsDir {
+    root: PathBuf,
+    /// Contents of `stats.json`.
+    pub info: StatsInfo,
+    /// Every date with a partition in any table.
+    pub dates: BTreeSet<NaiveDate>,
+}
+
+fn no_statistics(root: &Path) -> Error {
+    Error::NoData(format!("no statistics in {}: run `confstats aggregate` (or `confstats run`) first", root.display()))
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+impl StatsDir {
+    /// Opens `data_dir/stats`, reads `stats.json` and lists the dates with statistics.
+    pub(crate) fn open(data_dir: &Path) -> Result<Self> {
+        let root = data_dir.join(STATS_DIR);
+        let info_path = root.join(STATS_INFO_FILE);
+        let text = match fs::read_to_string(&info_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(no_statistics(&root)),
+            Err(e) => return Err(io_error(&info_path)(e)),
+        };
+        let info: StatsInfo = serde_json::from_str(&text).map_err(|e| Error::Config {
+            field: "stats.json",
+            reason: format!("{} is not valid: {e}", info_path.display()),
+        })?;
+        if info.schema_version != tables::STATS_SCHEMA_VERSION {
+            return Err(Error::SchemaVersion {
+                path: info_path,
+                found: info.schema_version,
+                expected: tables::STATS_SCHEMA_VERSION,
+            });
+        }
+        let mut dates = BTreeSet::new();
+        for spec in tables::ALL {
+            for (date, _) in partitions(&root.join(spec.name))? {
+                dates.insert(date);
+            }
+        }
+        if dates.is_empty() {
+            return Err(no_statistics(&root));
+        }
+        Ok(StatsDir { root, info, dates })
+    }
+
+    /// The latest date with statistics.
+    pub(crate) fn latest(&self) -> NaiveDate {
+        // `open` refuses an empty set.
+        self.dates.last().copied().unwrap_or_default()
+    }
+
+    /// Whether any table has statistics for a day in `[from, to]`.
+    pub(crate) fn has_dates(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.dates.range(from..=to).next().is_some()
+    }
+
+    /// Reads every table for the days `[from, to]`.
+    pub(crate) fn load(&self, from: NaiveDate, to: NaiveDate) -> Result<Tables> {
+        let read = |spec: &TableSpec| self.read_table(spec, from, to);
+        Ok(Tables {
+            daily: read(&tables::DAILY_USAGE)?,
+            hourly: read(&tables::USAGE_BY_HOUR)?,
+            clients: read(&tables::USAGE_BY_CLIENT)?,
+            media: read(&tables::MEDIA_USE)?,
+            buckets: read(&tables::CONFERENCE_BUCKETS)?,
+            errors: read(&tables::ERRORS_BY_CODE)?,
+            fleet_hourly: read(&tables::FLEET_HOURLY)?,
+            fleet_errors: read(&tables::FLEET_ERRORS)?,
+        })
+    }
+
+    /// Reads one table's partitions in `[from, to]` into one frame with a `date` column, the
+    /// table's keys and figures and `suppressed`, each cast to its documented type.
+    fn read_table(&self, spec: &TableSpec, from: NaiveDate, to: NaiveDate) -> Result<DataFrame> {
+        let dir = self.root.join(spec.name);
+        let columns = columns(spec);
+        let mut frames = Vec::new();
+        for (date, files) in partitions(&dir)? {
+            if date < from || date > to {
+                continue;
+            }
+            for file in files {
+                frames.push(scan_file(&file, date, &columns)?);
+            }
+        }
+        if frames.is_empty() {
+            let schema: Schema = columns.iter().map(|c| Field::new((*c).into(), dtype(c))).collect();
+            return Ok(DataFrame::empty_with_schema(&schema));
+        }
+        concat(frames, UnionArgs::default()).and_then(LazyFrame::collect).ctx(dir.display())
+    }
+}
+
+/// The columns read from a table: `date`, the other keys, the figures, `suppressed`.
+fn columns(spec: &TableSpec) -> Vec<&'static str> {
+    let mut columns: Vec<&'static str> = spec.keys.to_vec();
+    for figure in spec.figures {
+        if !columns.contains(figure) {
+            columns.push(figure);
+        }
+    }
+    columns.push(col::SUPPRESSED);
+    columns
+}
+
+/// One partition file as a lazy frame with the date added and every column cast.
+fn scan_file(file: &Path, date: NaiveDate, columns: &[&'static str]) -> Result<LazyFrame> {
+    let what = file.display();
+    let path = PlRefPath::try_from_path(file).ctx(&what)?;
+    let mut lf = LazyFrame::scan_parquet(path, ScanArgsParquet::default()).ctx(&what)?;
+    let schema = lf.collect_schema().ctx(&what)?;
+    let mut exprs = Vec::with_capacity(columns.len());
+    for &name in columns {
+        let expr = if name == col::DATE {
+            date_lit(date)
+        } else if schema.contains(name) {
+            polars::prelude::col(name).cast(dtype(name))
+        } else if name == col::SUPPRESSED {
+            // A file without the flag has released cells only.
+            lit(NULL).cast(DataType::String)
+        } else {
+            return Err(Error::Polars { what: what.to_string(), source: PolarsError::ColumnNotFound(name.into()) });
+        };
+        exprs.push(expr.alias(name));
+    }
+    Ok(lf.select(exprs))
+}
+
+/// A date literal of type `Date` (polars makes a plain `lit(NaiveDate)` a datetime).
+pub(crate) fn date_lit(date: NaiveDate) -> Expr {
+    lit(date).cast(DataType::Date)
+}
+
+/// The documented type of a statistics column.
+pub(crate) fn dtype(name: &str) -> DataType {
+    use col::*;
+    match name {
+        DATE => DataType::Date,
+        SCHOOL | SERVER | DIMENSION | VALUE | MEDIUM | COMPONENT | CODE | SUPPRESSED | PROTECTS => DataType::String,
+        OUTSIDE_SCHOOL_HOURS => DataType::Boolean,
+        PARTICIPANT_MINUTES
+        | CONFERENCE_MINUTES
+        | MEDIAN_CONFERENCE_MINUTES
+        | P90_CONFERENCE_MINUTES
+        | MINUTES_OUTSIDE_SCHOOL_HOURS
+        | AUDIO_FAILURE_SHARE
+        | OUTSIDE_SCHOOL_HOURS_SHARE
+        | CONFERENCE_SHARE => DataType::Float64,
+        _ => DataType::UInt32,
+    }
+}
+
+/// The partitions of a table directory, by date, each with its Parquet files (sorted). A missing
+/// directory has none; entries that are not `date=YYYY-MM-DD` directories are ignored.
+fn partitions(dir: &Path) -> Result<Vec<(NaiveDate, Vec<PathBuf>)>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir))?;
+        let name = entry.file_name();
+        let Some(date) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DATE_PREFIX))
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let mut files = Vec::new();
+        for file in fs::read_dir(&path).map_err(io_error(&path))? {
+            let file = file.map_err(io_error(&path))?.path();
+            if file.extension().is_some_and(|e| e == "parquet") && file.is_file() {
+                files.push(file);
+            }
+        }
+        files.sort();
+        if !files.is_empty() {
+            out.push((date, files));
+        }
+    }
+    out.sort_by_key(|(date, _)| *date);
+    Ok(out)
+}
+
+/// Every statistics table for the days needed (the period and the previous period).
+#[derive(Debug, Clone)]
+pub(crate) struct Tables {
+    /// `daily_usage`.
+    pub daily: DataFrame,
+    /// `usage_by_hour`.
+    pub hourly: DataFrame,
+    /// `usage_by_client`.
+    pub clients: DataFrame,
+    /// `media_use`.
+    pub media: DataFrame,
+    /// `conference_buckets`.
+    pub buckets: DataFrame,
+    /// `errors`.
+    pub errors: DataFrame,
+    /// `fleet_hourly`.
+    pub fleet_hourly: DataFrame,
+    /// `fleet_errors`.
+    pub fleet_errors: DataFrame,
+}
+
+impl Tables {
+    /// The school-level tables with their names (for the data-quality counts).
+    pub(crate) fn school_tables(&self) -> [(&'static str, &DataFrame); 6] {
+        [
+            (tables::DAILY_USAGE.name, &self.daily),
+            (tables::USAGE_BY_HOUR.name, &self.hourly),
+            (tables::USAGE_BY_CLIENT.name, &self.clients),
+            (tables::MEDIA_USE.name, &self.media),
+            (tables::CONFERENCE_BUCKETS.name, &self.buckets),
+            (tables::ERRORS_BY_CODE.name, &self.errors),
+        ]
+    }
+
+    /// The fleet tables with their names.
+    pub(crate) fn fleet_tables(&self) -> [(&'static str, &DataFrame); 2] {
+        [(tables::FLEET_HOURLY.name, &self.fleet_hourly), (tables::FLEET_ERRORS.name, &self.fleet_errors)]
+    }
+}
