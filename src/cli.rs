@@ -38,11 +38,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate synthetic server logs and pseudonymise them: the pipeline on built-in sample data.
+    /// Run the pipeline on built-in sample data: generate logs, pseudonymise, aggregate, report.
     ///
-    /// Writes the logs to `--out` (default `confstats-demo/`), then anonymises them into
-    /// `OUT/data/` (store, quarantine, keys) and prints the summary. Nothing in it belongs to a
-    /// real person.
+    /// Writes synthetic logs to `--out` (default `confstats-demo/`), anonymises them into
+    /// `OUT/data/` (store, quarantine, keys), computes the statistics into `OUT/data/stats/` and
+    /// renders the German HTML reports into `OUT/data/reports/`, printing each step's summary
+    /// and the reports' paths. Nothing in it belongs to a real person.
     Demo(DemoArgs),
     /// Write realistic synthetic BigBlueButton server logs with ground truth.
     ///

@@ -39,6 +39,9 @@ pub enum Error {
     /// There is nothing to work on (an empty store, no statistics for the requested period).
     #[error("{0}")]
     NoData(String),
+    /// A bug in confstats (an invariant broke); the message names what, never a value.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A statistics file was written by a different layout version of confstats.
     #[error("{path}: statistics schema version {found}, this confstats reads version {expected}")]
     SchemaVersion {

@@ -28,7 +28,7 @@ pub mod col {
     pub const WEEKDAY: &str = "weekday";
     /// Whether the hour lies outside school hours (weekends and holidays: always).
     pub const OUTSIDE_SCHOOL_HOURS: &str = "outside_school_hours";
-    /// Breakdown dimension (`role`, `device`, `browser`, `os`, `access`; `size`, `duration`; …).
+    /// Breakdown dimension (`role`, `device`, `browser`, `os`, `access`; `size`, `duration`).
     pub const DIMENSION: &str = "dimension";
     /// Category within a dimension (`firefox`, `phone`, `2-5`, …).
     pub const VALUE: &str = "value";
@@ -104,7 +104,8 @@ pub mod col {
 
     /// Suppression flag: null (released), `primary` (fewer than k participants) or `secondary`.
     pub const SUPPRESSED: &str = "suppressed";
-    /// For a `secondary` cell: the key of the cell it protects (`browser=opera`); else null.
+    /// For a `secondary` cell: the key columns outside the group of the primary cell it protects
+    /// (`value=opera`, `hour=7`); else null.
     pub const PROTECTS: &str = "protects";
 }
 
@@ -117,8 +118,8 @@ pub struct TableSpec {
     pub name: &'static str,
     /// Columns that identify a cell, `date` first (it is the hive partition).
     pub keys: &'static [&'static str],
-    /// Columns (a prefix of `keys`) whose cells add up to a total released elsewhere: within each
-    /// group at most … see [`crate::suppress`]. Empty: cells are independent (every total built
+    /// Columns (a prefix of `keys`) whose cells add up to a total released elsewhere (secondary
+    /// suppression works within these groups). Empty: cells are independent (every total built
     /// over them is made of released cells only).
     pub group: &'static [&'static str],
     /// The column with the distinct participants contributing to the cell; below k the cell is

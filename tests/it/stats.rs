@@ -335,3 +335,66 @@ fn micro_scenario_figures_match_the_hand_computation() {
     }
     assert!(h22["suppressed"].is_null());
 }
+
+#[test]
+fn reports_in_every_format_hold_no_personal_value_and_name_the_schools() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    anonymize_and_aggregate(&small_dataset().join("logs"), &data, 5);
+    // A one-word value that is also a word of the reports' own text ("Lange" in "dauerte zu
+    // lange") is not a leak (DESIGN.md, audit matching); every other value is.
+    let vocabulary = confstats_report::vocabulary();
+    let values: Vec<String> = personal_values(small_dataset())
+        .into_iter()
+        .filter(|v| !(v.chars().all(char::is_alphabetic) && vocabulary.contains(&v.to_lowercase())))
+        .collect();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(small_dataset().join("ground-truth.json")).unwrap()).unwrap();
+    let schools: std::collections::BTreeSet<&str> =
+        truth["school_days"].as_array().unwrap().iter().map(|d| d["school"].as_str().unwrap()).collect();
+    for (format, lang) in [("html", "de"), ("html", "en"), ("csv", "de"), ("json", "en"), ("md", "de")] {
+        let out = dir.path().join(format!("reports-{format}-{lang}"));
+        let o = confstats(&[
+            "report",
+            "--data",
+            data.to_str().unwrap(),
+            "--format",
+            format,
+            "--lang",
+            lang,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "report --format {format} failed: {}", stderr(&o));
+        let ext = if format == "md" { "md" } else { format };
+        for school in &schools {
+            let file = out.join(format!("{school}.{lang}.{ext}"));
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("no report {}", file.display()));
+            assert!(text.contains(school), "the report of {school} names its school");
+            assert!(leaks(&text, &values).is_empty(), "a personal value in {}", file.display());
+        }
+        let overview = std::fs::read_to_string(out.join(format!("overview.{lang}.{ext}"))).unwrap();
+        assert!(leaks(&overview, &values).is_empty(), "a personal value in the overview");
+    }
+
+    // One school to stdout; an unknown school is the user's mistake (exit 2) and names none of the data.
+    let one = *schools.iter().next().unwrap();
+    let o = confstats(&["report", "--data", data.to_str().unwrap(), "--school", one, "--format", "md", "--out", "-"]);
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains(one), "{}", stderr(&o));
+    let o = confstats(&["report", "--data", data.to_str().unwrap(), "--school", "iserv-nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("iserv-nope"));
+}
+
+#[test]
+fn aggregate_without_a_store_and_with_k_below_3_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = confstats(&["aggregate", "--data", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("confstats anonymize"), "says what to do: {}", stderr(&o));
+    let o = confstats(&["aggregate", "--data", dir.path().to_str().unwrap(), "--k", "2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = confstats(&["report", "--data", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("confstats aggregate"), "says what to do: {}", stderr(&o));
+}

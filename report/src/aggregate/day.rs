@@ -4,7 +4,7 @@
 //! nature — merging a participant's sessions across reconnects and sweeping intervals for peaks —
 //! run in plain Rust over the day's lifecycle events (a small share of the store).
 
-use super::hours::{Piece, SchoolHours, local_hour, split_by_hour};
+use super::hours::{Clock, Piece, SchoolHours};
 use super::model::{Conference, Id, Interner, Session, build_spans, hourly_peaks, median_p90, minutes, peak, secs};
 use crate::error::{PolarsContext, Result};
 use crate::suppress::Aggregate;
@@ -12,11 +12,12 @@ use crate::tables::{self, col};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use confstats_anonymize::columns as store;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Event kinds the model reads row by row (lifecycle, media and errors).
+/// Event kinds the model reads row by row (lifecycle and media).
 const LIFECYCLE: &[&str] = &[
     "meeting_created",
     "breakout_room_created",
@@ -24,15 +25,13 @@ const LIFECYCLE: &[&str] = &[
     "participant_joined",
     "participant_left",
     "audio_joined",
-    "audio_failed",
     "webcam_started",
     "webcam_stopped",
-    "webcam_failed",
     "screenshare_started",
-    "screenshare_failed",
-    "client_error",
-    "media_server_error",
 ];
+
+/// Event kinds only counted (feature use).
+const COUNTED: &[&str] = &["audio_failed", "chat_message_sent", "poll_started", "notes_edited"];
 
 /// Error kinds and the component they belong to (`client_error` is split by code).
 const ERROR_KINDS: &[(&str, &str)] = &[
@@ -84,17 +83,29 @@ fn kind_is(kinds: impl IntoIterator<Item = &'static str>) -> Expr {
     kinds.into_iter().map(|k| col(store::KIND).eq(lit(k))).reduce(Expr::or).unwrap_or(lit(false))
 }
 
+/// One lazy scan over a day's files (one scan node: polars reads them in parallel).
 fn scan(files: &[PathBuf]) -> Result<LazyFrame> {
-    let mut frames = Vec::with_capacity(files.len());
+    let paths = files
+        .iter()
+        .map(|f| {
+            f.to_str().map(PlRefPath::new).ok_or_else(|| crate::Error::Config {
+                field: "data",
+                reason: format!("{} is not valid UTF-8", f.display()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), glob: false, ..Default::default() };
+    LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).ctx("store")
+}
+
+/// Rows of the store files, from their Parquet metadata.
+fn row_count(files: &[PathBuf]) -> Result<u64> {
+    let mut rows = 0;
     for f in files {
-        let path = f.to_str().ok_or_else(|| crate::Error::Config {
-            field: "data",
-            reason: format!("{} is not valid UTF-8", f.display()),
-        })?;
-        let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..Default::default() };
-        frames.push(LazyFrame::scan_parquet(PlRefPath::new(path), args).ctx(f.display())?);
+        let file = std::fs::File::open(f).map_err(|source| crate::Error::Io { path: f.clone(), source })?;
+        rows += ParquetReader::new(file).num_rows().ctx(f.display())? as u64;
     }
-    concat(frames, UnionArgs::default()).ctx("store")
+    Ok(rows)
 }
 
 /// Minutes from a seconds expression: seconds / 60 rounded once to one decimal.
@@ -111,21 +122,18 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<impl Iterator<Item = Option
 pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
     let what = format!("store date={}", day.date);
     let lf = scan(day.files)?;
-    let t_us = col(store::TIME).cast(DataType::Int64).alias(T_US);
+    let events = row_count(day.files)?;
 
-    let events_by_school_kind = lf
+    // One pass over the store picks the rows any table reads (the store is mostly client
+    // diagnostics, which only the client attributes below need).
+    let kinds: Vec<&str> = LIFECYCLE.iter().chain(COUNTED).chain(ERROR_KINDS.iter().map(|(k, _)| k)).copied().collect();
+    let kinds = lit(Series::new("kinds".into(), kinds)).implode(false);
+    let rows = lf
         .clone()
-        .group_by([col(store::SCHOOL), col(store::KIND)])
-        .agg([len().alias(col::EVENTS)])
-        .collect()
-        .ctx(&what)?;
-    let events: u64 = events_by_school_kind.column(col::EVENTS).ctx(&what)?.u32().ctx(&what)?.sum().unwrap_or(0) as u64;
-
-    let life = lf
-        .clone()
-        .filter(kind_is(LIFECYCLE.iter().copied()))
+        .filter(col(store::KIND).is_in(kinds, false))
         .select([
-            t_us,
+            col(store::TIME),
+            col(store::TIME).cast(DataType::Int64).alias(T_US),
             col(store::SERVER),
             col(store::KIND),
             col(store::SCHOOL),
@@ -139,10 +147,18 @@ pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
             col(store::AUDIO_MODE),
             col(store::ERROR_CODE),
         ])
-        .sort([T_US], SortMultipleOptions::default().with_maintain_order(true))
         .collect()
         .ctx(&what)?;
+    let counts = rows
+        .clone()
+        .lazy()
+        .group_by([col(store::SCHOOL), col(store::KIND)])
+        .agg([len().alias(col::EVENTS)])
+        .collect()
+        .ctx(&what)?;
+    let life = rows.clone().lazy().filter(kind_is(LIFECYCLE.iter().copied())).collect().ctx(&what)?;
 
+    // Client attributes (browser, OS, device) per session, from any event that has them.
     let attrs = lf
         .filter(col(store::SESSION).is_not_null().and(
             col(store::BROWSER).is_not_null().or(col(store::OS).is_not_null()).or(col(store::DEVICE).is_not_null()),
@@ -156,17 +172,19 @@ pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
         .collect()
         .ctx(&what)?;
 
-    let model = Model::build(&life, &attrs)?;
+    let mut clock = Clock::new(day.tz, day.hours);
+    let model = Model::build(&life, &attrs, &mut clock)?;
+    let spans = model.spans_frame()?;
+    let errors = Errors::compute(&rows, &model, day)?;
     let mut tables = Vec::with_capacity(tables::ALL.len());
-    tables.push(model.daily_usage(&events_by_school_kind, day)?);
-    tables.push(model.usage_by_hour(day)?);
-    tables.push(model.usage_by_client(day)?);
-    tables.push(model.media_use(day)?);
-    tables.push(model.conference_buckets(day)?);
-    let (errors, fleet_errors) = model.errors(&life, day)?;
-    tables.push(errors);
-    tables.push(model.fleet_hourly(day)?);
-    tables.push(fleet_errors);
+    tables.push(model.daily_usage(&counts, day)?);
+    tables.push(model.usage_by_hour(day, &mut clock)?);
+    tables.push(model.usage_by_client(day, &spans)?);
+    tables.push(model.media_use(day, &spans)?);
+    tables.push(model.conference_buckets(day, &spans)?);
+    tables.push(finish(tables::ERRORS_BY_CODE, day.date, errors.by_school)?);
+    tables.push(model.fleet_hourly(day, &mut clock, &errors.by_server_hour)?);
+    tables.push(finish(tables::FLEET_ERRORS, day.date, errors.by_server)?);
     Ok(DayResult { tables, events })
 }
 
@@ -183,8 +201,8 @@ struct Model {
     created: Vec<(Id, i64)>,
     /// Webcam intervals per session: (session, start, end or None).
     webcams: Vec<(usize, i64, Option<i64>)>,
-    /// Error events: (server, time, whether an audio failure).
-    errors: Vec<(Id, i64, bool)>,
+    /// The spans split into local hours: (conference, participant, piece).
+    pieces: Vec<(usize, Id, Piece)>,
 }
 
 /// Interns a label to a static string from a fixed vocabulary, else `other`/`unknown`.
@@ -202,150 +220,224 @@ const BROWSERS: &[&str] = &["chrome", "edge", "firefox", "safari", "opera", "sam
 const OSES: &[&str] = &["windows", "macos", "ios", "ipados", "android", "chromeos", "linux", "other"];
 
 impl Model {
-    fn build(life: &DataFrame, attrs: &DataFrame) -> Result<Self> {
+    fn build(life: &DataFrame, attrs: &DataFrame, clock: &mut Clock<'_>) -> Result<Self> {
         let what = "lifecycle events";
+        let kind = |k: &str| col(store::KIND).eq(lit(k));
+        let t = || col(T_US);
+        let life = life.clone().lazy();
+
+        // What happened in each session, aggregated by polars: the first leave, audio joins per
+        // mode, media starts. Minima make the order of rows irrelevant.
+        let mode = col(store::AUDIO_MODE).fill_null(lit(""));
+        let audio = || kind("audio_joined");
+        let count = |e: Expr| e.cast(DataType::UInt32).sum().cast(DataType::UInt32);
+        let per_session = life
+            .clone()
+            .filter(col(store::SESSION).is_not_null().and(kind("participant_joined").not()))
+            .group_by([col(store::SESSION)])
+            .agg([
+                t().filter(kind("participant_left")).min().alias("leave"),
+                t().filter(audio()).min().alias("first_audio"),
+                t().filter(kind("webcam_started")).min().alias("first_webcam"),
+                count(audio().and(mode.clone().eq(lit("listen_only")))).alias("listen_only"),
+                count(audio().and(mode.clone().eq(lit("dial_in")))).alias("dial_in"),
+                count(audio().and(mode.clone().neq(lit("listen_only"))).and(mode.neq(lit("dial_in"))))
+                    .alias("microphone"),
+                count(kind("webcam_started")).alias("webcams"),
+                count(kind("screenshare_started")).alias("screenshares"),
+            ]);
+        let joins = life
+            .clone()
+            .filter(kind("participant_joined").and(col(store::MEETING).is_not_null()))
+            .select([
+                t(),
+                col(store::SERVER),
+                col(store::SCHOOL),
+                col(store::PARTICIPANT),
+                col(store::SESSION),
+                col(store::MEETING),
+                col(store::ROOM),
+                col(store::ROLE),
+                col(store::CLIENT_TYPE),
+            ])
+            .join(per_session, [col(store::SESSION)], [col(store::SESSION)], JoinArgs::new(JoinType::Left))
+            .join(attrs.clone().lazy(), [col(store::SESSION)], [col(store::SESSION)], JoinArgs::new(JoinType::Left))
+            .collect()
+            .ctx(what)?;
+        let ended = life
+            .clone()
+            .filter(kind("meeting_ended").and(col(store::MEETING).is_not_null()))
+            .group_by([col(store::MEETING)])
+            .agg([t().min()])
+            .collect()
+            .ctx(what)?;
+        // Meetings with a parent (breakout rooms): bbb-web names the parent when it creates them.
+        let breakouts = life
+            .clone()
+            .filter(col(store::PARENT_MEETING).is_not_null().and(col(store::MEETING).is_not_null()))
+            .select([col(store::MEETING)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()
+            .ctx(what)?;
+        let created_rows = life
+            .clone()
+            .filter(kind("meeting_created").or(kind("breakout_room_created")))
+            .select([col(store::SERVER), t()])
+            .collect()
+            .ctx(what)?;
+        let webcam_rows = life
+            .filter(col(store::SESSION).is_not_null().and(kind("webcam_started").or(kind("webcam_stopped"))))
+            .select([col(store::SESSION), t(), kind("webcam_started").alias("start")])
+            .sort([store::SESSION, T_US], SortMultipleOptions::default())
+            .collect()
+            .ctx(what)?;
+
         let mut strings = Interner::default();
         let mut participants = Interner::default();
         let mut conferences: Vec<Conference> = Vec::new();
-        let mut conference_of: HashMap<String, usize> = HashMap::new();
-        let mut ended: HashMap<String, i64> = HashMap::new();
-        // Meetings with a parent (breakout rooms): bbb-web names the parent when it creates them.
-        let mut breakouts: HashSet<String> = HashSet::new();
+        let mut conference_of: HashMap<&str, usize> = HashMap::new();
         let mut sessions: Vec<Session> = Vec::new();
-        let mut session_of: HashMap<String, usize> = HashMap::new();
-        let mut created = Vec::new();
-        let mut webcams: Vec<(usize, i64, Option<i64>)> = Vec::new();
-        let mut open_webcam: HashMap<usize, usize> = HashMap::new();
-        let mut errors = Vec::new();
+        // Per session: device, browser and OS labels.
+        let mut session_attrs: Vec<[&'static str; 3]> = Vec::new();
+        let mut session_of: HashMap<&str, usize> = HashMap::new();
 
-        let t = life.column(T_US).ctx(what)?.i64().ctx(what)?;
+        // The joins make the conferences and sessions (the earliest join of a BBB user id
+        // counts; a conference starts at its earliest join).
+        let u32s = |name: &str| -> Result<Vec<u32>> {
+            Ok(joins.column(name).ctx(name)?.u32().ctx(name)?.iter().map(|v| v.unwrap_or(0)).collect())
+        };
+        let i64s = |name: &str| -> Result<Vec<Option<i64>>> {
+            Ok(joins.column(name).ctx(name)?.i64().ctx(name)?.iter().map(|v| v.map(secs)).collect())
+        };
+        let (join_t, leave, first_audio, first_webcam) =
+            (i64s(T_US)?, i64s("leave")?, i64s("first_audio")?, i64s("first_webcam")?);
+        let (listen_only, dial_in, microphone, webcams_n, screenshares) =
+            (u32s("listen_only")?, u32s("dial_in")?, u32s("microphone")?, u32s("webcams")?, u32s("screenshares")?);
         let cols = [
             store::SERVER,
-            store::KIND,
             store::SCHOOL,
             store::PARTICIPANT,
             store::SESSION,
             store::MEETING,
-            store::PARENT_MEETING,
             store::ROOM,
             store::ROLE,
             store::CLIENT_TYPE,
-            store::AUDIO_MODE,
+            store::DEVICE,
+            store::BROWSER,
+            store::OS,
         ];
-        let mut it: Vec<_> = cols.iter().map(|c| strs(life, c)).collect::<Result<_>>()?;
-        for t in t.iter() {
-            let mut next = || it.iter_mut().map(|i| i.next().flatten()).collect::<Vec<_>>();
-            let row = next();
-            let [server, kind, school, participant, session, meeting, parent, room, role, client, mode] = row[..]
-            else {
-                continue;
-            };
-            let Some(t) = t.map(secs) else { continue };
-            let kind = kind.unwrap_or("");
-            if let (Some(m), Some(_)) = (meeting, parent)
-                && !breakouts.contains(m)
-            {
-                breakouts.insert(m.to_owned());
-            }
-            if ERROR_KINDS.iter().any(|(k, _)| *k == kind) {
-                errors.push((strings.id(server.unwrap_or("unknown")), t, kind == "audio_failed"));
-            }
-            match kind {
-                "meeting_created" | "breakout_room_created" => {
-                    created.push((strings.id(server.unwrap_or("unknown")), t))
+        let mut its: Vec<_> = cols.iter().map(|c| strs(&joins, c)).collect::<Result<_>>()?;
+        for (i, t) in join_t.iter().enumerate() {
+            let [server, school, participant, session, meeting, room, role, client, device, browser, os] =
+                std::array::from_fn(|c| its[c].next().flatten());
+            let attrs = [label(device, DEVICES), label(browser, BROWSERS), label(os, OSES)];
+            let (Some(t), Some(m)) = (*t, meeting) else { continue };
+            let Some(who) = participant.or(session) else { continue };
+            let c = match conference_of.get(m) {
+                Some(&c) => {
+                    let conf = &mut conferences[c];
+                    conf.first_join = conf.first_join.min(t);
+                    c
                 }
-                "meeting_ended" => {
-                    if let Some(m) = meeting {
-                        ended.entry(m.to_owned()).or_insert(t);
-                    }
-                }
-                "participant_joined" => {
-                    let Some(m) = meeting else { continue };
-                    let c = match conference_of.get(m) {
-                        Some(&c) => c,
-                        None => {
-                            conferences.push(Conference {
-                                school: strings.id(school.unwrap_or("unknown")),
-                                server: strings.id(server.unwrap_or("unknown")),
-                                room: room.map(|r| strings.id(r)),
-                                breakout: parent.is_some(),
-                                first_join: t,
-                                ended: None,
-                                end: t,
-                            });
-                            conference_of.insert(m.to_owned(), conferences.len() - 1);
-                            conferences.len() - 1
-                        }
-                    };
-                    let who = participant.or(session);
-                    let Some(who) = who else { continue };
-                    if let Some(s) = session
-                        && session_of.contains_key(s)
-                    {
-                        continue; // one join per BBB user id
-                    }
-                    let client = label(client, CLIENTS);
-                    sessions.push(Session {
-                        conference: c,
-                        participant: participants.id(who),
-                        join: t,
-                        leave: None,
-                        role: label(role, ROLES),
-                        client,
-                        dial_in: u32::from(client == "dial_in"),
-                        ..Session::default()
+                None => {
+                    conferences.push(Conference {
+                        school: strings.id(school.unwrap_or("unknown")),
+                        server: strings.id(server.unwrap_or("unknown")),
+                        room: room.map(|r| strings.id(r)),
+                        breakout: false,
+                        first_join: t,
+                        ended: None,
+                        end: t,
                     });
-                    if let Some(s) = session {
-                        session_of.insert(s.to_owned(), sessions.len() - 1);
+                    conference_of.insert(m, conferences.len() - 1);
+                    conferences.len() - 1
+                }
+            };
+            let client = label(client, CLIENTS);
+            let joined = Session {
+                conference: c,
+                participant: participants.id(who),
+                join: t,
+                // A leave logged before the join (clock skew) is ignored: the session then ends
+                // with its conference.
+                leave: leave[i].filter(|&l| l >= t),
+                role: label(role, ROLES),
+                client,
+                microphone: microphone[i],
+                listen_only: listen_only[i],
+                dial_in: dial_in[i] + u32::from(client == "dial_in"),
+                webcams: webcams_n[i],
+                screenshares: screenshares[i],
+                first_audio: first_audio[i],
+                first_webcam: first_webcam[i],
+            };
+            match session.map(|s| (s, session_of.get(s).copied())) {
+                // One join per BBB user id: a repeated one keeps the earliest.
+                Some((_, Some(known))) => {
+                    if t < sessions[known].join {
+                        sessions[known] = joined;
+                        session_attrs[known] = attrs;
                     }
                 }
-                _ => {
-                    let Some(&i) = session.and_then(|s| session_of.get(s)) else { continue };
-                    let s = &mut sessions[i];
-                    match kind {
-                        "participant_left" if s.leave.is_none() && t >= s.join => s.leave = Some(t),
-                        "audio_joined" => {
-                            match mode {
-                                Some("listen_only") => s.listen_only += 1,
-                                Some("dial_in") => s.dial_in += 1,
-                                _ => s.microphone += 1,
-                            }
-                            s.first_audio.get_or_insert(t);
-                        }
-                        "webcam_started" => {
-                            s.webcams += 1;
-                            s.first_webcam.get_or_insert(t);
-                            open_webcam.insert(i, webcams.len());
-                            webcams.push((i, t, None));
-                        }
-                        "webcam_stopped" => {
-                            if let Some(w) = open_webcam.remove(&i) {
-                                webcams[w].2 = Some(t);
-                            }
-                        }
-                        "screenshare_started" => s.screenshares += 1,
-                        _ => {}
-                    }
+                Some((s, None)) => {
+                    session_of.insert(s, sessions.len());
+                    sessions.push(joined);
+                    session_attrs.push(attrs);
+                }
+                None => {
+                    sessions.push(joined);
+                    session_attrs.push(attrs);
                 }
             }
         }
+        let mut ended_of: HashMap<&str, i64> = HashMap::new();
+        let ended_t = ended.column(T_US).ctx(what)?.i64().ctx(what)?;
+        for (m, t) in strs(&ended, store::MEETING)?.zip(ended_t.iter()) {
+            if let (Some(m), Some(t)) = (m, t) {
+                ended_of.insert(m, secs(t));
+            }
+        }
+        let breakouts: HashSet<&str> = strs(&breakouts, store::MEETING)?.flatten().collect();
+        let created_t = created_rows.column(T_US).ctx(what)?.i64().ctx(what)?;
+        let created: Vec<(Id, i64)> = strs(&created_rows, store::SERVER)?
+            .zip(created_t.iter())
+            .filter_map(|(server, t)| Some((strings.id(server.unwrap_or("unknown")), secs(t?))))
+            .collect();
+
+        // Webcam intervals: each start runs to the session's next stop (rows sorted by session
+        // and time).
+        let mut webcams: Vec<(usize, i64, Option<i64>)> = Vec::new();
+        let mut open: Option<usize> = None;
+        let starts = webcam_rows.column("start").ctx(what)?.bool().ctx(what)?;
+        let wt = webcam_rows.column(T_US).ctx(what)?.i64().ctx(what)?;
+        for ((s, t), start) in strs(&webcam_rows, store::SESSION)?.zip(wt.iter()).zip(starts.iter()) {
+            let (Some(&s), Some(t), Some(start)) = (s.and_then(|s| session_of.get(s)), t.map(secs), start) else {
+                continue;
+            };
+            if open.is_some_and(|w| webcams[w].0 != s) {
+                open = None;
+            }
+            if start {
+                open = Some(webcams.len());
+                webcams.push((s, t, None));
+            } else if let Some(w) = open.take() {
+                webcams[w].2 = Some(t);
+            }
+        }
         for (m, &c) in &conference_of {
-            conferences[c].ended = ended.get(m).copied();
+            conferences[c].ended = ended_of.get(m).copied();
             conferences[c].breakout |= breakouts.contains(m);
         }
         let (spans, reconnects) = build_spans(&mut conferences, &sessions);
 
-        // Client attributes per session.
-        let mut session_attrs = vec![["unknown"; 3]; sessions.len()];
-        let a_session = strs(attrs, store::SESSION)?;
-        let (a_browser, a_os, a_device) =
-            (strs(attrs, store::BROWSER)?, strs(attrs, store::OS)?, strs(attrs, store::DEVICE)?);
-        for (((s, b), o), d) in a_session.zip(a_browser).zip(a_os).zip(a_device) {
-            if let Some(&i) = s.and_then(|s| session_of.get(s)) {
-                session_attrs[i] = [label(d, DEVICES), label(b, BROWSERS), label(o, OSES)];
-            }
+        let mut pieces = Vec::new();
+        let mut buf = Vec::new();
+        for span in &spans {
+            buf.clear();
+            clock.split_by_hour(span.start, span.end, &mut buf);
+            pieces.extend(buf.iter().map(|p| (span.conference, span.participant, *p)));
         }
-        Ok(Self { strings, conferences, sessions, session_attrs, spans, reconnects, created, webcams, errors })
+        Ok(Self { strings, conferences, sessions, session_attrs, spans, reconnects, created, webcams, pieces })
     }
 
     fn school_name(&self, c: usize) -> &str {
@@ -459,18 +551,6 @@ impl Model {
         .ctx("conferences")
     }
 
-    /// Spans split into local hours.
-    fn pieces(&self, day: &DayInput<'_>) -> Vec<(usize, Id, Piece)> {
-        let mut out = Vec::new();
-        let mut buf = Vec::new();
-        for span in &self.spans {
-            buf.clear();
-            split_by_hour(day.tz, day.hours, span.start, span.end, &mut buf);
-            out.extend(buf.iter().map(|p| (span.conference, span.participant, *p)));
-        }
-        out
-    }
-
     fn daily_usage(&self, counts: &DataFrame, day: &DayInput<'_>) -> Result<Aggregate> {
         #[derive(Default)]
         struct Acc {
@@ -505,7 +585,7 @@ impl Model {
         for &(i, _) in &self.reconnects {
             acc.entry(self.school_name(self.sessions[i].conference).to_owned()).or_default().reconnects += 1;
         }
-        for (c, _, p) in self.pieces(day) {
+        for &(c, _, p) in &self.pieces {
             acc.entry(self.school_name(c).to_owned()).or_default().outside += p.outside;
         }
         for s in &self.spans {
@@ -558,8 +638,8 @@ impl Model {
         b.finish(tables::DAILY_USAGE, day.date)
     }
 
-    fn usage_by_hour(&self, day: &DayInput<'_>) -> Result<Aggregate> {
-        let pieces = self.pieces(day);
+    fn usage_by_hour(&self, day: &DayInput<'_>, clock: &mut Clock<'_>) -> Result<Aggregate> {
+        let pieces = &self.pieces;
         let school: Vec<&str> = pieces.iter().map(|(c, _, _)| self.school_name(*c)).collect();
         let frame = DataFrame::new_infer_height(vec![
             Column::new(col::SCHOOL.into(), school),
@@ -571,7 +651,7 @@ impl Model {
         .ctx("hours")?;
         let mut joins: BTreeMap<(&str, u32), u32> = BTreeMap::new();
         for s in &self.sessions {
-            *joins.entry((self.school_name(s.conference), local_hour(day.tz, s.join))).or_default() += 1;
+            *joins.entry((self.school_name(s.conference), clock.hour(s.join))).or_default() += 1;
         }
         let joins = DataFrame::new_infer_height(vec![
             Column::new(col::SCHOOL.into(), joins.keys().map(|k| k.0).collect::<Vec<_>>()),
@@ -609,9 +689,9 @@ impl Model {
         finish(tables::USAGE_BY_HOUR, day.date, df)
     }
 
-    fn usage_by_client(&self, day: &DayInput<'_>) -> Result<Aggregate> {
-        let spans = self.spans_frame()?.lazy();
-        let dims = [("role", "role"), ("device", "device"), ("browser", "browser"), ("os", "os"), ("client", CLIENT)];
+    fn usage_by_client(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+        let spans = spans.clone().lazy();
+        let dims = [("role", "role"), ("device", "device"), ("browser", "browser"), ("os", "os"), ("access", CLIENT)];
         let parts = dims
             .iter()
             .map(|(dimension, column)| {
@@ -630,8 +710,8 @@ impl Model {
         finish(tables::USAGE_BY_CLIENT, day.date, df)
     }
 
-    fn media_use(&self, day: &DayInput<'_>) -> Result<Aggregate> {
-        let spans = self.spans_frame()?.lazy();
+    fn media_use(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+        let spans = spans.clone().lazy();
         let parts = MEDIA
             .iter()
             .map(|medium| {
@@ -652,8 +732,8 @@ impl Model {
         finish(tables::MEDIA_USE, day.date, df)
     }
 
-    fn conference_buckets(&self, day: &DayInput<'_>) -> Result<Aggregate> {
-        let spans = self.spans_frame()?.lazy();
+    fn conference_buckets(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+        let spans = spans.clone().lazy();
         let confs = self.conferences_frame()?.lazy();
         let parts = [SIZE, DURATION]
             .iter()
@@ -686,8 +766,110 @@ impl Model {
         finish(tables::CONFERENCE_BUCKETS, day.date, df)
     }
 
-    /// Errors by school and by server, from the day's error events.
-    fn errors(&self, life: &DataFrame, day: &DayInput<'_>) -> Result<(Aggregate, Aggregate)> {
+    fn fleet_hourly(
+        &self,
+        day: &DayInput<'_>,
+        clock: &mut Clock<'_>,
+        errors: &HashMap<(String, u32), (u32, u32)>,
+    ) -> Result<Aggregate> {
+        #[derive(Default)]
+        struct Acc {
+            created: u32,
+            conferences: HashSet<usize>,
+            participants: HashSet<Id>,
+            joins: u32,
+            audio: u32,
+            webcam: u32,
+            reconnects: u32,
+            audio_failures: u32,
+            errors: u32,
+        }
+        let mut hour = |t: i64| clock.hour(t);
+        let name = |server: Id| self.strings.name(server);
+        let mut acc: BTreeMap<(&str, u32), Acc> = BTreeMap::new();
+        for &(server, t) in &self.created {
+            acc.entry((name(server), hour(t))).or_default().created += 1;
+        }
+        for s in &self.sessions {
+            let server = name(self.conferences[s.conference].server);
+            acc.entry((server, hour(s.join))).or_default().joins += 1;
+            if let Some(t) = s.first_audio {
+                acc.entry((server, hour(t))).or_default().audio += 1;
+            }
+            if let Some(t) = s.first_webcam {
+                acc.entry((server, hour(t))).or_default().webcam += 1;
+            }
+        }
+        for &(i, t) in &self.reconnects {
+            acc.entry((name(self.conferences[self.sessions[i].conference].server), hour(t))).or_default().reconnects +=
+                1;
+        }
+        for ((server, h), &(events, audio)) in errors {
+            let a = acc.entry((server.as_str(), *h)).or_default();
+            a.errors += events;
+            a.audio_failures += audio;
+        }
+        for &(c, p, piece) in &self.pieces {
+            let a = acc.entry((name(self.conferences[c].server), piece.hour)).or_default();
+            a.conferences.insert(c);
+            a.participants.insert(p);
+        }
+        // Peaks per server and hour.
+        /// Per server: conference, session and webcam intervals.
+        type Intervals = [Vec<(i64, i64)>; 3];
+        let mut servers: BTreeMap<Id, Intervals> = BTreeMap::new();
+        for c in &self.conferences {
+            servers.entry(c.server).or_default()[0].push((c.first_join, c.end));
+        }
+        for s in &self.spans {
+            servers.entry(self.conferences[s.conference].server).or_default()[1].push((s.start, s.end));
+        }
+        for &(i, start, stop) in &self.webcams {
+            let s = &self.sessions[i];
+            let end = stop.unwrap_or_else(|| s.leave.unwrap_or(self.conferences[s.conference].end)).max(start);
+            servers.entry(self.conferences[s.conference].server).or_default()[2].push((start, end));
+        }
+        let mut peaks: HashMap<(&str, u32), [u32; 3]> = HashMap::new();
+        for (server, intervals) in servers {
+            for (slot, intervals) in intervals.into_iter().enumerate() {
+                for (h, p) in hourly_peaks(intervals, &mut hour) {
+                    peaks.entry((name(server), h)).or_default()[slot] = p;
+                    acc.entry((name(server), h)).or_default();
+                }
+            }
+        }
+        let mut b = Builder::default();
+        for ((server, h), a) in acc {
+            let [pc, pp, pw] = peaks.get(&(server, h)).copied().unwrap_or_default();
+            b.str(col::SERVER, server);
+            b.u32(col::HOUR, h);
+            b.u32(col::MEETINGS_CREATED, a.created);
+            b.u32(col::CONFERENCES, a.conferences.len() as u32);
+            b.u32(col::PEAK_CONFERENCES, pc);
+            b.u32(col::PARTICIPANTS, a.participants.len() as u32);
+            b.u32(col::PEAK_CONCURRENT, pp);
+            b.u32(col::PEAK_WEBCAMS, pw);
+            b.u32(col::JOINS, a.joins);
+            b.u32(col::AUDIO_SESSIONS, a.audio);
+            b.u32(col::WEBCAM_SESSIONS, a.webcam);
+            b.u32(col::AUDIO_FAILURES, a.audio_failures);
+            b.u32(col::ERRORS, a.errors);
+            b.u32(col::RECONNECTS, a.reconnects);
+        }
+        b.finish(tables::FLEET_HOURLY, day.date)
+    }
+}
+
+/// The day's error events aggregated by school, by server, and by server and local hour.
+struct Errors {
+    by_school: DataFrame,
+    by_server: DataFrame,
+    /// (server, hour) → (error events, audio failures).
+    by_server_hour: HashMap<(String, u32), (u32, u32)>,
+}
+
+impl Errors {
+    fn compute(rows: &DataFrame, model: &Model, day: &DayInput<'_>) -> Result<Self> {
         let component = ERROR_KINDS.iter().fold(lit(NULL).cast(DataType::String), |acc, (kind, component)| {
             let c = if *kind == "client_error" {
                 // 13xx: the SFU WebSocket connection (FORMATS.md).
@@ -700,7 +882,7 @@ impl Model {
             };
             when(col(store::KIND).eq(lit(*kind))).then(c).otherwise(acc)
         });
-        let errors = life.clone().lazy().filter(kind_is(ERROR_KINDS.iter().map(|(k, _)| *k))).with_columns([
+        let errors = rows.clone().lazy().filter(kind_is(ERROR_KINDS.iter().map(|(k, _)| *k))).with_columns([
             component.alias(col::COMPONENT),
             col(store::ERROR_CODE).fill_null(lit("none")).alias(col::CODE),
         ]);
@@ -713,8 +895,8 @@ impl Model {
             ]
         };
         let mut per_school: BTreeMap<&str, u32> = BTreeMap::new();
-        for c in 0..self.conferences.len() {
-            *per_school.entry(self.school_name(c)).or_default() += 1;
+        for c in 0..model.conferences.len() {
+            *per_school.entry(model.school_name(c)).or_default() += 1;
         }
         let totals = DataFrame::new_infer_height(vec![
             Column::new(col::SCHOOL.into(), per_school.keys().copied().collect::<Vec<_>>()),
@@ -733,95 +915,32 @@ impl Model {
             .collect()
             .ctx("errors")?;
         let by_server = errors
+            .clone()
             .group_by([col(store::SERVER).alias(col::SERVER), col(col::COMPONENT), col(col::CODE)])
             .agg(aggs())
             .collect()
             .ctx("fleet_errors")?;
-        Ok((finish(tables::ERRORS_BY_CODE, day.date, by_school)?, finish(tables::FLEET_ERRORS, day.date, by_server)?))
-    }
-
-    fn fleet_hourly(&self, day: &DayInput<'_>) -> Result<Aggregate> {
-        #[derive(Default)]
-        struct Acc {
-            created: u32,
-            conferences: HashSet<usize>,
-            participants: HashSet<Id>,
-            joins: u32,
-            audio: u32,
-            webcam: u32,
-            reconnects: u32,
-            audio_failures: u32,
-            errors: u32,
+        let tz = polars::prelude::TimeZone::from_chrono(&day.tz);
+        let hourly = errors
+            .group_by([
+                col(store::SERVER).alias(col::SERVER),
+                col(store::TIME).dt().convert_time_zone(tz).dt().hour().cast(DataType::UInt32).alias(col::HOUR),
+            ])
+            .agg([
+                len().cast(DataType::UInt32).alias(col::ERRORS),
+                col(store::KIND).eq(lit("audio_failed")).sum().cast(DataType::UInt32).alias(col::AUDIO_FAILURES),
+            ])
+            .collect()
+            .ctx("fleet_hourly")?;
+        let mut by_server_hour = HashMap::new();
+        let (servers, hours) = (strs(&hourly, col::SERVER)?, hourly.column(col::HOUR).ctx("hour")?.u32().ctx("hour")?);
+        let errors = hourly.column(col::ERRORS).ctx("errors")?.u32().ctx("errors")?;
+        let audio = hourly.column(col::AUDIO_FAILURES).ctx("audio")?.u32().ctx("audio")?;
+        for (((server, hour), e), a) in servers.zip(hours.iter()).zip(errors.iter()).zip(audio.iter()) {
+            by_server_hour
+                .insert((server.unwrap_or("unknown").to_owned(), hour.unwrap_or(0)), (e.unwrap_or(0), a.unwrap_or(0)));
         }
-        let hour = |t: i64| local_hour(day.tz, t);
-        let mut acc: BTreeMap<(Id, u32), Acc> = BTreeMap::new();
-        for &(server, t) in &self.created {
-            acc.entry((server, hour(t))).or_default().created += 1;
-        }
-        for s in &self.sessions {
-            let server = self.conferences[s.conference].server;
-            acc.entry((server, hour(s.join))).or_default().joins += 1;
-            if let Some(t) = s.first_audio {
-                acc.entry((server, hour(t))).or_default().audio += 1;
-            }
-            if let Some(t) = s.first_webcam {
-                acc.entry((server, hour(t))).or_default().webcam += 1;
-            }
-        }
-        for &(i, t) in &self.reconnects {
-            acc.entry((self.conferences[self.sessions[i].conference].server, hour(t))).or_default().reconnects += 1;
-        }
-        for &(server, t, audio) in &self.errors {
-            let a = acc.entry((server, hour(t))).or_default();
-            a.errors += 1;
-            a.audio_failures += u32::from(audio);
-        }
-        for (c, p, piece) in self.pieces(day) {
-            let a = acc.entry((self.conferences[c].server, piece.hour)).or_default();
-            a.conferences.insert(c);
-            a.participants.insert(p);
-        }
-        // Peaks per server and hour.
-        let mut servers: BTreeMap<Id, (Vec<(i64, i64)>, Vec<(i64, i64)>, Vec<(i64, i64)>)> = BTreeMap::new();
-        for c in &self.conferences {
-            servers.entry(c.server).or_default().0.push((c.first_join, c.end));
-        }
-        for s in &self.spans {
-            servers.entry(self.conferences[s.conference].server).or_default().1.push((s.start, s.end));
-        }
-        for &(i, start, stop) in &self.webcams {
-            let s = &self.sessions[i];
-            let end = stop.unwrap_or_else(|| s.leave.unwrap_or(self.conferences[s.conference].end)).max(start);
-            servers.entry(self.conferences[s.conference].server).or_default().2.push((start, end));
-        }
-        let mut peaks: HashMap<(Id, u32), [u32; 3]> = HashMap::new();
-        for (server, (confs, spans, cams)) in servers {
-            for (slot, intervals) in [confs, spans, cams].into_iter().enumerate() {
-                for (h, p) in hourly_peaks(intervals, hour) {
-                    peaks.entry((server, h)).or_default()[slot] = p;
-                    acc.entry((server, h)).or_default();
-                }
-            }
-        }
-        let mut b = Builder::default();
-        for ((server, h), a) in acc {
-            let [pc, pp, pw] = peaks.get(&(server, h)).copied().unwrap_or_default();
-            b.str(col::SERVER, self.strings.name(server));
-            b.u32(col::HOUR, h);
-            b.u32(col::MEETINGS_CREATED, a.created);
-            b.u32(col::CONFERENCES, a.conferences.len() as u32);
-            b.u32(col::PEAK_CONFERENCES, pc);
-            b.u32(col::PARTICIPANTS, a.participants.len() as u32);
-            b.u32(col::PEAK_CONCURRENT, pp);
-            b.u32(col::PEAK_WEBCAMS, pw);
-            b.u32(col::JOINS, a.joins);
-            b.u32(col::AUDIO_SESSIONS, a.audio);
-            b.u32(col::WEBCAM_SESSIONS, a.webcam);
-            b.u32(col::AUDIO_FAILURES, a.audio_failures);
-            b.u32(col::ERRORS, a.errors);
-            b.u32(col::RECONNECTS, a.reconnects);
-        }
-        b.finish(tables::FLEET_HOURLY, day.date)
+        Ok(Self { by_school, by_server, by_server_hour })
     }
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Weekday};
 use chrono_tz::Tz;
+use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 
 /// When school takes place: weekdays, a daily window in local time, and holidays.
@@ -72,35 +73,61 @@ pub(crate) struct Piece {
 /// differ from UTC by whole quarter hours.
 const QUARTER: i64 = 900;
 
-/// The local hour of a UTC second.
-pub(crate) fn local_hour(tz: Tz, t: i64) -> u32 {
-    tz.timestamp_opt(t, 0).single().map_or(0, |d| d.hour())
+/// Local hours, dates and school windows of UTC seconds, cached per quarter hour and per date
+/// (the time-zone look-up is a binary search; a day's sessions ask for the same few hours
+/// millions of times).
+pub(crate) struct Clock<'a> {
+    tz: Tz,
+    hours: &'a SchoolHours,
+    quarters: HashMap<i64, (u32, NaiveDate)>,
+    windows: HashMap<NaiveDate, Option<(i64, i64)>>,
 }
 
-/// The local date of a UTC second.
-pub(crate) fn local_date(tz: Tz, t: i64) -> NaiveDate {
-    tz.timestamp_opt(t, 0).single().map_or(NaiveDate::MIN, |d| d.date_naive())
-}
+impl<'a> Clock<'a> {
+    /// A clock of `tz` with the school hours `hours`.
+    pub(crate) fn new(tz: Tz, hours: &'a SchoolHours) -> Self {
+        Self { tz, hours, quarters: HashMap::new(), windows: HashMap::new() }
+    }
 
-/// Splits `[start, end)` (UTC seconds) into pieces per local hour, with the seconds outside
-/// school hours. Consecutive quarter hours of the same local hour are merged.
-pub(crate) fn split_by_hour(tz: Tz, hours: &SchoolHours, start: i64, end: i64, out: &mut Vec<Piece>) {
-    let first = out.len();
-    let mut t = start;
-    while t < end {
-        let next = ((t.div_euclid(QUARTER) + 1) * QUARTER).min(end);
-        let hour = local_hour(tz, t);
-        let secs = next - t;
-        let inside = hours.window(tz, local_date(tz, t)).map_or(0, |(a, b)| (next.min(b) - t.max(a)).max(0));
-        let continues = out.len() > first;
-        match out.last_mut() {
-            Some(last) if continues && last.hour == hour => {
-                last.secs += secs;
-                last.outside += secs - inside;
+    fn local(&mut self, t: i64) -> (u32, NaiveDate) {
+        let tz = self.tz;
+        *self.quarters.entry(t.div_euclid(QUARTER)).or_insert_with(|| {
+            tz.timestamp_opt(t, 0).single().map_or((0, NaiveDate::MIN), |d| (d.hour(), d.date_naive()))
+        })
+    }
+
+    /// The local hour of a UTC second.
+    pub(crate) fn hour(&mut self, t: i64) -> u32 {
+        self.local(t).0
+    }
+
+    /// The school window of the local date of `t`, as UTC seconds.
+    fn window(&mut self, t: i64) -> Option<(i64, i64)> {
+        let date = self.local(t).1;
+        let (tz, hours) = (self.tz, self.hours);
+        *self.windows.entry(date).or_insert_with(|| hours.window(tz, date))
+    }
+
+    /// Splits `[start, end)` (UTC seconds) into pieces per local hour, with the seconds outside
+    /// school hours. Consecutive quarter hours of the same local hour are merged.
+    pub(crate) fn split_by_hour(&mut self, start: i64, end: i64, out: &mut Vec<Piece>) {
+        let first = out.len();
+        let mut t = start;
+        while t < end {
+            let next = ((t.div_euclid(QUARTER) + 1) * QUARTER).min(end);
+            let hour = self.hour(t);
+            let secs = next - t;
+            let inside = self.window(t).map_or(0, |(a, b)| (next.min(b) - t.max(a)).max(0));
+            let continues = out.len() > first;
+            match out.last_mut() {
+                Some(last) if continues && last.hour == hour => {
+                    last.secs += secs;
+                    last.outside += secs - inside;
+                }
+                _ => out.push(Piece { hour, secs, outside: secs - inside }),
             }
-            _ => out.push(Piece { hour, secs, outside: secs - inside }),
+            t = next;
         }
-        t = next;
     }
 }
 
@@ -117,15 +144,16 @@ mod tests {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         let hours = SchoolHours::default();
         // Tuesday 2026-11-24, 07:10–08:20 local (UTC+1): 07:10–07:30 outside, the rest inside.
+        let mut clock = Clock::new(tz, &hours);
         let mut out = Vec::new();
-        split_by_hour(tz, &hours, utc("2026-11-24T06:10:00Z"), utc("2026-11-24T07:20:00Z"), &mut out);
+        clock.split_by_hour(utc("2026-11-24T06:10:00Z"), utc("2026-11-24T07:20:00Z"), &mut out);
         assert_eq!(
             out,
             vec![Piece { hour: 7, secs: 50 * 60, outside: 20 * 60 }, Piece { hour: 8, secs: 20 * 60, outside: 0 }]
         );
         // Saturday: all outside.
         let mut out = Vec::new();
-        split_by_hour(tz, &hours, utc("2026-11-28T09:00:00Z"), utc("2026-11-28T09:30:00Z"), &mut out);
+        clock.split_by_hour(utc("2026-11-28T09:00:00Z"), utc("2026-11-28T09:30:00Z"), &mut out);
         assert_eq!(out, vec![Piece { hour: 10, secs: 1800, outside: 1800 }]);
     }
 
@@ -133,8 +161,9 @@ mod tests {
     fn hours_follow_the_local_clock_across_the_daylight_saving_change() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         // 2026-10-25 03:00 CEST → 02:00 CET: 00:30–01:30 UTC is local 02:30 (CEST) … 02:30 (CET).
+        let hours = SchoolHours::default();
         let mut out = Vec::new();
-        split_by_hour(tz, &SchoolHours::default(), utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:30:00Z"), &mut out);
+        Clock::new(tz, &hours).split_by_hour(utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:30:00Z"), &mut out);
         assert_eq!(out.iter().map(|p| (p.hour, p.secs)).collect::<Vec<_>>(), vec![(2, 3600)]);
     }
 

@@ -13,7 +13,7 @@ mod model;
 pub use hours::SchoolHours;
 
 use crate::error::{Error, PolarsContext, Result};
-use crate::suppress::{K, Released, suppress};
+use crate::suppress::{K, PRIMARY, Released, suppress};
 use crate::tables::{self, K_KEY, SCHEMA_VERSION_KEY, STATS_SCHEMA_VERSION, col};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -75,7 +75,7 @@ pub struct TableSummary {
 /// The settings a statistics directory was written with, `DATA/stats/stats.json`.
 ///
 /// Holds no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatsInfo {
     /// [`STATS_SCHEMA_VERSION`].
     pub schema_version: String,
@@ -86,11 +86,12 @@ pub struct StatsInfo {
     /// School hours.
     pub school_hours: SchoolHoursInfo,
     /// `confstats <version>`.
+    #[serde(default)]
     pub generated_by: String,
 }
 
 /// School hours as written to `stats.json`. Holds no personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchoolHoursInfo {
     /// ISO weekdays, 1 = Monday.
     pub weekdays: Vec<u32>,
@@ -99,6 +100,7 @@ pub struct SchoolHoursInfo {
     /// End, `HH:MM`.
     pub end: String,
     /// Holidays.
+    #[serde(default)]
     pub holidays: Vec<NaiveDate>,
 }
 
@@ -191,9 +193,10 @@ fn count_suppressed(r: &Released) -> Result<(u64, u64)> {
     let flags = r.frame().column(col::SUPPRESSED).ctx(r.spec().name)?.str().ctx(r.spec().name)?;
     let (mut p, mut s) = (0, 0);
     for f in flags.iter().flatten() {
-        match f {
-            "primary" => p += 1,
-            _ => s += 1,
+        if f == PRIMARY {
+            p += 1;
+        } else {
+            s += 1;
         }
     }
     Ok((p, s))
@@ -250,7 +253,8 @@ fn write_info(stats: &Path, opts: &AggregateOptions) -> Result<()> {
     fs::create_dir_all(stats).map_err(io(stats))?;
     let path = stats.join("stats.json");
     let tmp = stats.join(".stats.json.tmp");
-    let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Io { path: path.clone(), source: e.into() })?;
+    let text =
+        serde_json::to_string_pretty(&info).map_err(|e| Error::Internal(format!("cannot encode stats.json: {e}")))?;
     fs::write(&tmp, text + "\n").map_err(io(&tmp))?;
     fs::rename(&tmp, &path).map_err(io(&path))
 }

@@ -4,7 +4,7 @@
 //! Pseudonyms are interned to dense integer ids here: the model never needs their text, only
 //! their identity, and ids keep the session bookkeeping cheap.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Dense id of an interned pseudonym or label.
 pub(crate) type Id = u32;
@@ -180,7 +180,7 @@ pub(crate) fn peak(intervals: impl IntoIterator<Item = (i64, i64)>) -> u32 {
 /// count across hour boundaries). Returns `(hour, peak)` for every hour with an open interval.
 pub(crate) fn hourly_peaks(
     intervals: impl IntoIterator<Item = (i64, i64)>,
-    hour_of: impl Fn(i64) -> u32,
+    mut hour_of: impl FnMut(i64) -> u32,
 ) -> HashMap<u32, u32> {
     const QUARTER: i64 = 900;
     let mut points: Vec<(i64, i32)> = Vec::new();

@@ -8,13 +8,19 @@
 use polars::prelude::*;
 
 use super::model::{
-    Breakdown, Fig, Overview, Quality, SchoolReport, ServerRow, ShareRow, SpanKey, SpanRow, Status, TrendRow,
+    Breakdown, Fig, Measure, Overview, Quality, SchoolReport, ServerRow, ShareRow, SpanKey, SpanRow, Status, TrendRow,
 };
 use super::period::Period;
 use crate::error::{PolarsContext, Result};
 
 /// The CSV header, in order.
 pub(crate) const COLUMNS: [&str; 7] = ["scope", "section", "period", "key", "figure", "value", "status"];
+// Figure names shared with the JSON report (the measures' machine names).
+const CONFERENCES: &str = Measure::Conferences.key();
+const PARTICIPANT_DAYS: &str = Measure::ParticipantDays.key();
+const CONFERENCE_HOURS: &str = Measure::ConferenceHours.key();
+const PARTICIPANT_HOURS: &str = Measure::ParticipantHours.key();
+
 /// `scope` of the overview's rows.
 const FLEET_SCOPE: &str = "fleet";
 
@@ -94,7 +100,7 @@ impl Rows {
     fn share_row(&mut self, section: &str, period: Period, key: &str, counted: &str, row: &ShareRow) {
         self.fig(section, &period.iso(), key, counted, row.count);
         self.fig(section, &period.iso(), key, "share", row.share);
-        self.fig(section, &period.iso(), key, "participant_hours", row.participant_hours);
+        self.fig(section, &period.iso(), key, PARTICIPANT_HOURS, row.participant_hours);
     }
 
     fn spans(&mut self, section: &str, rows: &[SpanRow]) {
@@ -104,10 +110,10 @@ impl Rows {
                 SpanKey::Month { .. } => format!("month={}", row.span.iso()),
             };
             let period = row.days.iso();
-            self.fig(section, &period, &key, "conferences", row.conferences);
-            self.fig(section, &period, &key, "participant_days", row.participant_days);
-            self.fig(section, &period, &key, "conference_hours", row.conference_hours);
-            self.fig(section, &period, &key, "participant_hours", row.participant_hours);
+            self.fig(section, &period, &key, CONFERENCES, row.conferences);
+            self.fig(section, &period, &key, PARTICIPANT_DAYS, row.participant_days);
+            self.fig(section, &period, &key, CONFERENCE_HOURS, row.conference_hours);
+            self.fig(section, &period, &key, PARTICIPANT_HOURS, row.participant_hours);
             self.count(section, &period, &key, "suppressed_days", row.suppressed_days);
         }
     }
@@ -184,26 +190,26 @@ pub(crate) fn school(report: &SchoolReport) -> Result<Vec<u8>> {
     }
     for day in &report.daily {
         let d = day.date.to_string();
-        rows.fig("daily", &d, "", "conferences", day.conferences);
-        rows.fig("daily", &d, "", "participant_days", day.participant_days);
-        rows.fig("daily", &d, "", "conference_hours", day.conference_hours);
-        rows.fig("daily", &d, "", "participant_hours", day.participant_hours);
+        rows.fig("daily", &d, "", CONFERENCES, day.conferences);
+        rows.fig("daily", &d, "", PARTICIPANT_DAYS, day.participant_days);
+        rows.fig("daily", &d, "", CONFERENCE_HOURS, day.conference_hours);
+        rows.fig("daily", &d, "", PARTICIPANT_HOURS, day.participant_hours);
     }
     rows.spans("weekly", &report.weekly);
     rows.spans("monthly", &report.monthly);
     for cell in &report.hours.cells {
         let key = format!("weekday={};hour={}", cell.weekday, cell.hour);
-        rows.fig("hours", &period.iso(), &key, "participant_hours", cell.participant_hours);
-        rows.fig("hours", &period.iso(), &key, "conferences", cell.conferences);
+        rows.fig("hours", &period.iso(), &key, PARTICIPANT_HOURS, cell.participant_hours);
+        rows.fig("hours", &period.iso(), &key, CONFERENCES, cell.conferences);
     }
-    rows.breakdown("durations", period, &report.durations, "conferences");
-    rows.breakdown("sizes", period, &report.sizes, "conferences");
+    rows.breakdown("durations", period, &report.durations, CONFERENCES);
+    rows.breakdown("sizes", period, &report.sizes, CONFERENCES);
     for breakdown in &report.clients {
-        rows.breakdown("clients", period, breakdown, "participant_days");
+        rows.breakdown("clients", period, breakdown, PARTICIPANT_DAYS);
     }
     for medium in &report.media {
         let key = format!("medium={}", medium.value);
-        rows.share_row("media", period, &key, "participant_days", medium);
+        rows.share_row("media", period, &key, PARTICIPANT_DAYS, medium);
     }
     rows.trend("features", period, previous, &report.features);
     rows.trend("problems", period, previous, &report.problems);
@@ -211,7 +217,7 @@ pub(crate) fn school(report: &SchoolReport) -> Result<Vec<u8>> {
         let key = format!("component={};code={}", e.component, e.code);
         rows.fig("errors", &period.iso(), &key, "events", e.events);
         rows.fig("errors", &period.iso(), &key, "sessions", e.sessions);
-        rows.fig("errors", &period.iso(), &key, "conferences", e.conferences);
+        rows.fig("errors", &period.iso(), &key, CONFERENCES, e.conferences);
         rows.fig("errors", &period.iso(), &key, "conference_share", e.conference_share);
     }
     rows.quality(period, &report.quality);
@@ -226,10 +232,10 @@ pub(crate) fn overview(overview: &Overview) -> Result<Vec<u8>> {
     rows.trend("totals", period, previous, &overview.totals);
     for s in &overview.schools {
         let key = format!("school={}", s.school);
-        rows.fig("schools", &period.iso(), &key, "conferences", s.conferences);
-        rows.fig("schools", &period.iso(), &key, "participant_days", s.participant_days);
-        rows.fig("schools", &period.iso(), &key, "participant_hours", s.participant_hours);
-        rows.fig("schools", &previous.iso(), &key, "participant_hours", s.previous_participant_hours);
+        rows.fig("schools", &period.iso(), &key, CONFERENCES, s.conferences);
+        rows.fig("schools", &period.iso(), &key, PARTICIPANT_DAYS, s.participant_days);
+        rows.fig("schools", &period.iso(), &key, PARTICIPANT_HOURS, s.participant_hours);
+        rows.fig("schools", &previous.iso(), &key, PARTICIPANT_HOURS, s.previous_participant_hours);
         rows.fig("schools", &period.iso(), &key, "participant_hours_change", s.growth);
         rows.count("schools", &period.iso(), &key, "suppressed_days", s.suppressed_days);
     }
@@ -247,10 +253,10 @@ pub(crate) fn overview(overview: &Overview) -> Result<Vec<u8>> {
         let key = format!("server={};component={};code={}", e.server, e.component, e.code);
         rows.fig("fleet_errors", &period.iso(), &key, "events", e.events);
         rows.fig("fleet_errors", &period.iso(), &key, "sessions", e.sessions);
-        rows.fig("fleet_errors", &period.iso(), &key, "conferences", e.conferences);
+        rows.fig("fleet_errors", &period.iso(), &key, CONFERENCES, e.conferences);
         rows.fig("fleet_errors", &period.iso(), &key, "per_1000_joins", e.per_1000_joins);
     }
-    rows.breakdown("sizes", period, &overview.sizes, "conferences");
+    rows.breakdown("sizes", period, &overview.sizes, CONFERENCES);
     rows.quality(period, &overview.quality);
     rows.write()
 }

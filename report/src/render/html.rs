@@ -167,7 +167,7 @@ impl Page {
     }
 
     fn legend(&mut self) {
-        let _ = write!(self.out, "<dl class=\"legend\" aria-label=\"{}\">\n", esc(self.t(T::LegendTitle)));
+        let _ = writeln!(self.out, "<dl class=\"legend\" aria-label=\"{}\">", esc(self.t(T::LegendTitle)));
         for (mark, text) in [
             (SUPPRESSED_MARK, T::LegendSuppressed),
             (PARTIAL_MARK, T::LegendPartial),
@@ -475,7 +475,7 @@ fn clients(page: &mut Page, report: &SchoolReport) {
         let title = lang.dimension(&breakdown.dimension);
         page.h3(&title);
         if breakdown.rows.is_empty() {
-            page.p(lang.t(T::NoActivity));
+            page.p(lang.t(T::NoFigures));
         } else {
             share_table(page, &breakdown.rows, &title);
         }
@@ -488,7 +488,7 @@ fn media(page: &mut Page, rows: &[ShareRow]) {
     page.section("media", T::SecMedia);
     page.note(lang.t(T::MediaNote));
     if rows.is_empty() {
-        page.p(lang.t(T::NoActivity));
+        page.p(lang.t(T::NoFigures));
     } else {
         let bars: Vec<Bar> = rows.iter().map(|r| bar(lang.value(&r.value), r.share, Kind::Share, lang)).collect();
         page.raw(&svg::hbars("chart-media", lang.t(T::SecMedia), &bars));

@@ -57,9 +57,9 @@ fn document<R: Serialize>(kind: &'static str, ctx: &Context, lang: Lang, report:
         },
         report,
     };
-    // Encoding these plain structs cannot fail; should it, name the report like a file error.
+    // Encoding these plain structs cannot fail; should it, it is a bug.
     let mut out = serde_json::to_vec_pretty(&doc)
-        .map_err(|e| Error::Io { path: format!("{kind}.json").into(), source: e.into() })?;
+        .map_err(|e| Error::Internal(format!("cannot encode the {kind} report as JSON: {e}")))?;
     out.push(b'\n');
     Ok(out)
 }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use serde::Deserialize;
 
 use crate::error::{Error, PolarsContext, Result};
 use crate::tables::{self, TableSpec, col};
@@ -22,35 +21,7 @@ pub(crate) const STATS_INFO_FILE: &str = "stats.json";
 /// Prefix of a hive partition directory.
 const DATE_PREFIX: &str = "date=";
 
-/// `stats/stats.json`: how the statistics were made. Holds no personal data.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub(crate) struct StatsInfo {
-    /// Layout version of the statistics tables ([`tables::STATS_SCHEMA_VERSION`]).
-    pub schema_version: String,
-    /// The suppression threshold the cells were released with.
-    pub k: u32,
-    /// The local time zone of dates, hours and weekdays.
-    pub time_zone: String,
-    /// The school hours used for `outside_school_hours`.
-    pub school_hours: SchoolHours,
-    /// The program that wrote the statistics.
-    #[serde(default)]
-    pub generated_by: String,
-}
-
-/// School hours as configured for the aggregation. Holds no personal data.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub(crate) struct SchoolHours {
-    /// ISO weekdays with lessons (1 = Monday).
-    pub weekdays: Vec<u32>,
-    /// Start of the school day, `HH:MM` local time.
-    pub start: String,
-    /// End of the school day, `HH:MM` local time.
-    pub end: String,
-    /// Days without lessons.
-    #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
-}
+pub(crate) use crate::aggregate::{SchoolHoursInfo as SchoolHours, StatsInfo};
 
 /// The statistics directory: its description and the dates that have statistics.
 #[derive(Debug, Clone)]
@@ -191,21 +162,13 @@ pub(crate) fn date_lit(date: NaiveDate) -> Expr {
     lit(date).cast(DataType::Date)
 }
 
-/// The documented type of a statistics column.
+/// The documented type of a statistics column ([`tables::column_type`], the data dictionary).
 pub(crate) fn dtype(name: &str) -> DataType {
-    use col::*;
-    match name {
-        DATE => DataType::Date,
-        SCHOOL | SERVER | DIMENSION | VALUE | MEDIUM | COMPONENT | CODE | SUPPRESSED | PROTECTS => DataType::String,
-        OUTSIDE_SCHOOL_HOURS => DataType::Boolean,
-        PARTICIPANT_MINUTES
-        | CONFERENCE_MINUTES
-        | MEDIAN_CONFERENCE_MINUTES
-        | P90_CONFERENCE_MINUTES
-        | MINUTES_OUTSIDE_SCHOOL_HOURS
-        | AUDIO_FAILURE_SHARE
-        | OUTSIDE_SCHOOL_HOURS_SHARE
-        | CONFERENCE_SHARE => DataType::Float64,
+    match tables::column_type(name) {
+        "date" => DataType::Date,
+        "utf8" => DataType::String,
+        "boolean" => DataType::Boolean,
+        "float64" => DataType::Float64,
         _ => DataType::UInt32,
     }
 }

@@ -43,6 +43,7 @@ mod period;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod vocabulary;
 
 use std::fmt;
 use std::path::Path;
@@ -51,6 +52,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+
+pub use vocabulary::vocabulary;
 
 /// The language of a report. Not personal data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -20,6 +20,10 @@ use crate::tables::col::{self as c};
 /// The school value of meetings whose school could not be derived.
 pub(crate) const UNKNOWN_SCHOOL: &str = "unknown";
 
+/// `suppressed` flag of a cell with fewer than k participants.
+const PRIMARY: &str = "primary";
+/// `suppressed` flag of a cell suppressed to protect another.
+const SECONDARY: &str = "secondary";
 /// Internal column: cells released in a group.
 const N_RELEASED: &str = "__released";
 /// Internal column: cells suppressed in a group.
@@ -45,7 +49,7 @@ pub(crate) const CLIENT_DIMENSIONS: [(&str, &[&str]); 5] = [
     ("device", &["desktop", "tablet", "phone", "other", "unknown"]),
     ("browser", &["chrome", "edge", "firefox", "safari", "opera", "samsung_internet", "chromium", "other", "unknown"]),
     ("os", &["windows", "macos", "ios", "ipados", "android", "chromeos", "linux", "other", "unknown"]),
-    ("access", &["account", "guest", "dial_in"]),
+    ("access", &["html5", "dial_in", "other", "unknown"]),
 ];
 /// Canonical order of the media.
 pub(crate) const MEDIA: [&str; 5] = ["microphone", "listen_only", "dial_in", "webcam", "screenshare"];
@@ -194,7 +198,7 @@ pub(crate) enum Measure {
 
 impl Measure {
     /// The machine name (CSV `figure`, JSON `measure`).
-    pub(crate) fn key(self) -> &'static str {
+    pub(crate) const fn key(self) -> &'static str {
         use Measure::*;
         match self {
             Conferences => "conferences",
@@ -924,19 +928,25 @@ fn heatmap(tables: &Tables, school: &str, period: Period, partial: bool) -> Resu
     };
     let cells: Vec<HourCell> =
         aggregate(lf.clone(), &[c::WEEKDAY, c::HOUR], values(), "usage_by_hour")?.iter().map(to_cell).collect();
-    let peak = cells
-        .iter()
-        .filter(|cell| cell.participant_hours.value.is_some_and(|v| v > 0.0))
-        .max_by(|a, b| {
-            a.participant_hours.value.partial_cmp(&b.participant_hours.value).unwrap_or(std::cmp::Ordering::Equal)
-        })
-        .cloned();
-    let peak_hour = aggregate(lf, &[c::HOUR], values(), "usage_by_hour")?
-        .iter()
-        .map(|cell| (parse_u32(&cell.key[0]), cell.fig(c::PARTICIPANT_MINUTES).map(|m| m / 60.0)))
-        .filter(|(_, fig)| fig.value.is_some_and(|v| v > 0.0))
-        .max_by(|a, b| a.1.value.partial_cmp(&b.1.value).unwrap_or(std::cmp::Ordering::Equal));
+    let peak = first_max(cells.iter().cloned(), |cell| cell.participant_hours.value);
+    let hours = aggregate(lf, &[c::HOUR], values(), "usage_by_hour")?
+        .into_iter()
+        .map(|cell| (parse_u32(&cell.key[0]), cell.fig(c::PARTICIPANT_MINUTES).map(|m| m / 60.0)));
+    let peak_hour = first_max(hours, |(_, fig)| fig.value);
     Ok(Heatmap { cells, peak, peak_hour })
+}
+
+/// The item with the largest positive value; the first one on ties (cells come sorted by key).
+fn first_max<T>(items: impl Iterator<Item = T>, value: impl Fn(&T) -> Option<f64>) -> Option<T> {
+    let mut best: Option<(f64, T)> = None;
+    for item in items {
+        if let Some(v) = value(&item).filter(|v| *v > 0.0)
+            && best.as_ref().is_none_or(|(b, _)| v > *b)
+        {
+            best = Some((v, item));
+        }
+    }
+    best.map(|(_, item)| item)
 }
 
 /// Values of a dimension in canonical order, then any others from the data (sorted).
@@ -1071,14 +1081,14 @@ fn quality(
 ) -> Result<Quality> {
     let mut out = Vec::with_capacity(tables.len());
     for (name, df) in tables {
-        let values = vec![count_flag("primary"), count_flag("secondary")];
+        let values = vec![count_flag(PRIMARY), count_flag(SECONDARY)];
         let cell = single(aggregate(rows_of(df, school, ctx.period), &[], values, name)?);
         let count = |flag: &str| cell.value(flag).map_or(0, |v| v as u32);
         out.push(TableQuality {
             table: name,
             cells: cell.released + cell.suppressed,
-            primary: count("primary"),
-            secondary: count("secondary"),
+            primary: count(PRIMARY),
+            secondary: count(SECONDARY),
         });
     }
     Ok(Quality {
@@ -1236,7 +1246,7 @@ impl Overview {
             ctx: ctx.clone(),
             totals,
             schools: school_rows(tables, ctx)?,
-            funnel: funnel(tables, ctx.period)?,
+            funnel: funnel(tables, ctx.period, &current)?,
             errors: fleet_error_rows(tables, ctx.period, &servers)?,
             servers,
             sizes: breakdown(&tables.buckets, None, ctx.period, SIZE, c::CONFERENCES, current.suppressed_days() > 0)?,
@@ -1354,7 +1364,8 @@ fn fleet_row(lf: LazyFrame) -> Result<ServerRow> {
 
 /// The funnel's steps, their columns and the step each one's rate is relative to: conferences
 /// of the meetings created, audio and webcam sessions of the joins (joins per conference are no
-/// conversion rate).
+/// conversion rate). Every step but conferences sums events of `fleet_hourly`; conferences come
+/// from `daily_usage` (`fleet_hourly` counts a conference in every hour it runs).
 const FUNNEL: [(Measure, &str, Option<Measure>); 5] = [
     (Measure::MeetingsCreated, c::MEETINGS_CREATED, None),
     (Measure::Conferences, c::CONFERENCES, Some(Measure::MeetingsCreated)),
@@ -1363,12 +1374,12 @@ const FUNNEL: [(Measure, &str, Option<Measure>); 5] = [
     (Measure::WebcamSessions, c::WEBCAM_SESSIONS, Some(Measure::Joins)),
 ];
 
-fn funnel(tables: &Tables, period: Period) -> Result<Vec<FunnelStep>> {
-    let values = FUNNEL.iter().map(|(_, f, _)| sum_released(f)).collect();
+fn funnel(tables: &Tables, period: Period, totals: &Totals) -> Result<Vec<FunnelStep>> {
+    let values = FUNNEL.iter().filter(|(m, ..)| *m != Measure::Conferences).map(|(_, f, _)| sum_released(f)).collect();
     let cell = single(aggregate(rows_of(&tables.fleet_hourly, None, period), &[], values, "fleet_hourly")?);
     let mut steps: Vec<FunnelStep> = Vec::with_capacity(FUNNEL.len());
     for (measure, column, base) in FUNNEL {
-        let value = cell.sum(column);
+        let value = if measure == Measure::Conferences { totals.fig(measure) } else { cell.sum(column) };
         let base_value = base.and_then(|b| steps.iter().find(|s| s.measure == b)).map(|s| s.value);
         let rate = base_value.map_or(Fig::UNAVAILABLE, |b| Fig::ratio(value, b));
         steps.push(FunnelStep { measure, value, rate, base });

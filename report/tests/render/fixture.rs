@@ -67,7 +67,7 @@ pub fn a_day(i: usize) -> Option<ADay> {
         participant_minutes: 1800.0 + 60.0 * f64::from(n),
         conference_minutes: 400.0 + 10.0 * f64::from(n),
         audio_joins: 20 + 10 * n,
-        audio_failures: if i % 2 == 0 { 6 } else { 1 },
+        audio_failures: if i.is_multiple_of(2) { 6 } else { 1 },
     })
 }
 
@@ -94,21 +94,14 @@ fn b(name: &'static str, v: bool) -> (&'static str, V) {
     (name, V::B(v))
 }
 
-/// The documented type of a statistics column (schemas/stats contract).
+/// The documented type of a statistics column (the data dictionary's names).
 fn dtype(name: &str) -> DataType {
-    use col::*;
-    match name {
-        SCHOOL | SERVER | DIMENSION | VALUE | MEDIUM | COMPONENT | CODE | SUPPRESSED | PROTECTS => DataType::String,
-        OUTSIDE_SCHOOL_HOURS => DataType::Boolean,
-        PARTICIPANT_MINUTES
-        | CONFERENCE_MINUTES
-        | MEDIAN_CONFERENCE_MINUTES
-        | P90_CONFERENCE_MINUTES
-        | MINUTES_OUTSIDE_SCHOOL_HOURS
-        | AUDIO_FAILURE_SHARE
-        | OUTSIDE_SCHOOL_HOURS_SHARE
-        | CONFERENCE_SHARE => DataType::Float64,
-        _ => DataType::UInt32,
+    match confstats_report::column_type(name) {
+        "utf8" => DataType::String,
+        "boolean" => DataType::Boolean,
+        "float64" => DataType::Float64,
+        "uint32" => DataType::UInt32,
+        other => panic!("{name}: unexpected type {other}"),
     }
 }
 
@@ -177,7 +170,8 @@ impl Writer {
                     .collect();
                 let mut df = DataFrame::new(rows.len(), columns).unwrap();
                 let file = fs::File::create(dir.join("part-0.parquet")).unwrap();
-                ParquetWriter::new(file).with_compression(ParquetCompression::Uncompressed).finish(&mut df).unwrap();
+                // Compressed like the aggregation step's files.
+                ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut df).unwrap();
             }
         }
     }
@@ -211,7 +205,9 @@ pub fn write(opts: Options) -> TempDir {
 }
 
 fn school_a(w: &mut Writer, i: usize, date: NaiveDate) {
-    use confstats_report::{CONFERENCE_BUCKETS, DAILY_USAGE, ERRORS_BY_CODE, MEDIA_USE, USAGE_BY_CLIENT, USAGE_BY_HOUR};
+    use confstats_report::{
+        CONFERENCE_BUCKETS, DAILY_USAGE, ERRORS_BY_CODE, MEDIA_USE, USAGE_BY_CLIENT, USAGE_BY_HOUR,
+    };
     let school = || s(col::SCHOOL, SCHOOL_A);
     let weekday = date.weekday().number_from_monday();
     let n = i as u32;
@@ -277,7 +273,8 @@ fn school_a(w: &mut Writer, i: usize, date: NaiveDate) {
             ],
         );
     }
-    let hour_keys = |hour: u32| vec![school(), u(col::HOUR, hour), u(col::WEEKDAY, weekday), b(col::OUTSIDE_SCHOOL_HOURS, true)];
+    let hour_keys =
+        |hour: u32| vec![school(), u(col::HOUR, hour), u(col::WEEKDAY, weekday), b(col::OUTSIDE_SCHOOL_HOURS, true)];
     w.suppressed(USAGE_BY_HOUR, date, hour_keys(17), "primary", None);
     w.suppressed(USAGE_BY_HOUR, date, hour_keys(16), "secondary", Some("hour=17"));
 
@@ -302,7 +299,7 @@ fn school_a(w: &mut Writer, i: usize, date: NaiveDate) {
         client("browser", "safari", 10 + 3 * n, 400.0 + 60.0 * nf),
         client("os", "windows", 30, 1000.0),
         client("os", "ios", 20 + 3 * n, 800.0 + 60.0 * nf),
-        client("access", "account", 50 + 3 * n, 1800.0 + 60.0 * nf),
+        client("access", "html5", 50 + 3 * n, 1800.0 + 60.0 * nf),
     ] {
         w.released(USAGE_BY_CLIENT, date, row);
     }
@@ -312,7 +309,7 @@ fn school_a(w: &mut Writer, i: usize, date: NaiveDate) {
         w.suppressed(USAGE_BY_CLIENT, date, cell("browser", "edge"), "secondary", Some("browser=opera"));
     }
     if i == 2 {
-        w.suppressed(USAGE_BY_CLIENT, date, cell("access", "guest"), "primary", None);
+        w.suppressed(USAGE_BY_CLIENT, date, cell("access", "dial_in"), "primary", None);
     }
 
     let medium = |m: &str, participants: u32, sessions: u32, events: u32, minutes: f64| {
@@ -369,11 +366,17 @@ fn school_a(w: &mut Writer, i: usize, date: NaiveDate) {
             f(col::CONFERENCE_SHARE, f64::from(conferences) / f64::from(d.conferences)),
         ]
     };
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         w.released(ERRORS_BY_CODE, date, error("audio", "1007", 6, 5, 3));
     }
     if i == 1 {
-        w.suppressed(ERRORS_BY_CODE, date, vec![school(), s(col::COMPONENT, "audio"), s(col::CODE, "1010")], "primary", None);
+        w.suppressed(
+            ERRORS_BY_CODE,
+            date,
+            vec![school(), s(col::COMPONENT, "audio"), s(col::CODE, "1010")],
+            "primary",
+            None,
+        );
     }
     if i == 0 || i == 4 {
         w.released(ERRORS_BY_CODE, date, error("webcam", "1020", 5, 5, 2));
@@ -493,7 +496,7 @@ fn fleet(w: &mut Writer, i: usize, date: NaiveDate) {
     if i == 5 {
         w.suppressed(FLEET_HOURLY, date, vec![s(col::SERVER, SERVER_2), u(col::HOUR, 20)], "primary", None);
     }
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         w.released(
             FLEET_ERRORS,
             date,

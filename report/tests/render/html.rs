@@ -31,7 +31,21 @@ fn attributes<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
 fn html_loads_nothing_from_the_network() {
     for (name, html) in all_html(Options::default()) {
         let lower = html.to_ascii_lowercase();
-        for banned in ["<script", "<link", "<img", "<iframe", "<object", "<embed", "@import", "url(", "http:", "https:", " src=", "srcset", "xlink:href"] {
+        for banned in [
+            "<script",
+            "<link",
+            "<img",
+            "<iframe",
+            "<object",
+            "<embed",
+            "@import",
+            "url(",
+            "http:",
+            "https:",
+            " src=",
+            "srcset",
+            "xlink:href",
+        ] {
             assert!(!lower.contains(banned), "{name} contains {banned}");
         }
         let hrefs = attributes(&html, "href");
@@ -122,7 +136,8 @@ fn german_report_uses_german_numbers_and_words() {
         file(&files, name).to_owned()
     };
     let de = render_one(Some(SCHOOL_A), Lang::De, &format!("{SCHOOL_A}.de.html"));
-    for word in ["Konferenzen", "Teilnehmende-Tage", "Teilnahme-Stunden", "unterdrückt", "Datenschutz", "Kalenderwoche"] {
+    for word in ["Konferenzen", "Teilnehmende-Tage", "Teilnahme-Stunden", "unterdrückt", "Datenschutz", "Kalenderwoche"]
+    {
         assert!(de.contains(word), "{word}");
     }
     // Participant hours of the released days: (9 × 1800 + 60 × 47) / 60 = 317.0.

@@ -1,6 +1,9 @@
 //! Integration tests of `confstats_report::render_reports` on a statistics fixture written in
 //! the layout of the aggregation step (see `fixture.rs`).
 
+// Test helpers may unwrap: a panic is the failure report here (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used)]
+
 mod fixture;
 mod html;
 mod periods;
@@ -23,9 +26,10 @@ fn render(dir: &Path, opts: &ReportOptions) -> Vec<ReportFile> {
 
 /// The text of the file named `name`.
 fn file<'a>(files: &'a [ReportFile], name: &str) -> &'a str {
-    let f = files.iter().find(|f| f.name == name).unwrap_or_else(|| {
-        panic!("no {name} among {:?}", files.iter().map(|f| &f.name).collect::<Vec<_>>())
-    });
+    let f = files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name} among {:?}", files.iter().map(|f| &f.name).collect::<Vec<_>>()));
     std::str::from_utf8(&f.contents).unwrap()
 }
 

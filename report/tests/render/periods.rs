@@ -81,8 +81,8 @@ fn shares_are_recomputed_from_summed_numerators_and_denominators() {
     let failures: f64 = days.iter().map(|d| f64::from(d.audio_failures)).sum();
     let joins: f64 = days.iter().map(|d| f64::from(d.audio_joins)).sum();
     let pooled = 1.0 - failures / joins;
-    let mean_of_days =
-        1.0 - days.iter().map(|d| f64::from(d.audio_failures) / f64::from(d.audio_joins)).sum::<f64>() / days.len() as f64;
+    let mean_of_days = 1.0
+        - days.iter().map(|d| f64::from(d.audio_failures) / f64::from(d.audio_joins)).sum::<f64>() / days.len() as f64;
     assert!(!close(pooled, mean_of_days), "the fixture must tell the two apart");
     let rate = value(&headline(&report, "audio_join_success_rate")["current"]);
     assert!(close(rate, pooled), "{rate} vs pooled {pooled}");
@@ -163,7 +163,10 @@ fn suppressed_values_render_as_dot() {
     // CSV: empty value with a `suppressed` marker.
     let csv = render(dir.path(), &opts(Some(SCHOOL_C), None, None, Lang::En, ReportFormat::Csv));
     let csv = file(&csv, &format!("{SCHOOL_C}.en.csv"));
-    assert!(csv.lines().any(|l| l == format!("{SCHOOL_C},headline,2026-02-14/2026-03-13,,conferences,,suppressed")), "{csv}");
+    assert!(
+        csv.lines().any(|l| l == format!("{SCHOOL_C},headline,2026-02-14/2026-03-13,,conferences,,suppressed")),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -188,7 +191,8 @@ fn one_report_per_school_plus_overview_or_only_the_requested_school() {
 #[test]
 fn unknown_school_names_the_schools_that_exist() {
     let dir = fixture::write(Options::default());
-    let err = render_reports(dir.path(), &opts(Some("iserv-000000"), None, None, Lang::De, ReportFormat::Html)).unwrap_err();
+    let err =
+        render_reports(dir.path(), &opts(Some("iserv-000000"), None, None, Lang::De, ReportFormat::Html)).unwrap_err();
     let Error::NoData(message) = &err else { panic!("{err:?}") };
     for school in [SCHOOL_A, SCHOOL_B, SCHOOL_C] {
         assert!(message.contains(school), "{message}");
@@ -211,8 +215,9 @@ fn no_statistics_tells_to_aggregate_first() {
 #[test]
 fn from_after_to_is_a_config_error() {
     let dir = fixture::write(Options::default());
-    let err = render_reports(dir.path(), &opts(None, Some("2026-03-10"), Some("2026-03-09"), Lang::De, ReportFormat::Html))
-        .unwrap_err();
+    let err =
+        render_reports(dir.path(), &opts(None, Some("2026-03-10"), Some("2026-03-09"), Lang::De, ReportFormat::Html))
+            .unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
 }
 

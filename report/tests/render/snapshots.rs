@@ -69,8 +69,11 @@ fn outline(html: &str) -> String {
             out.push(format!("  {} {}", &tag[..2], text(&format!("</{}>", &tag[..2]))));
         } else if tag == "thead" {
             let head = text("</thead>");
-            let cells: Vec<&str> =
-                head.split("</th>").filter_map(|c| c.rfind('>').map(|i| &c[i + 1..])).filter(|c| !c.is_empty()).collect();
+            let cells: Vec<&str> = head
+                .split("</th>")
+                .filter_map(|c| c.rfind('>').map(|i| &c[i + 1..]))
+                .filter(|c| !c.is_empty())
+                .collect();
             out.push(format!("    table: {}", cells.join(" | ")));
         } else if tag.starts_with("svg ") {
             let title_start = body.find("<title").unwrap();
