@@ -289,6 +289,18 @@ pub fn column_type(name: &str) -> &'static str {
     }
 }
 
+/// The polars type of a statistics column ([`column_type`], the data dictionary).
+pub(crate) fn polars_dtype(name: &str) -> polars::prelude::DataType {
+    use polars::prelude::DataType;
+    match column_type(name) {
+        "date" => DataType::Date,
+        "utf8" => DataType::String,
+        "boolean" => DataType::Boolean,
+        "float64" => DataType::Float64,
+        _ => DataType::UInt32,
+    }
+}
+
 impl TableSpec {
     /// Every column of the released table in file order: keys, figures, then the suppression
     /// flags (`date` included, although the files keep it in the path only).

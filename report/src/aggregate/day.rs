@@ -1,8 +1,9 @@
 //! The aggregation of one store partition (one local date) into the statistics tables.
 //!
-//! polars does the scanning, filtering and every group-by; the few things that are sequential by
-//! nature — merging a participant's sessions across reconnects and sweeping intervals for peaks —
-//! run in plain Rust over the day's lifecycle events (a small share of the store).
+//! polars does the scanning, filtering, the per-session figures and every group-by; the few
+//! things that are sequential by nature — merging a participant's sessions across reconnects,
+//! sweeping intervals for peaks, splitting sessions at local hours — run in plain Rust over the
+//! day's joins (one row per session).
 
 use super::hours::{Clock, Piece, SchoolHours};
 use super::model::{Conference, Id, Interner, Session, build_spans, hourly_peaks, median_p90, minutes, peak, secs};
@@ -17,7 +18,7 @@ use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Event kinds the model reads row by row (lifecycle and media).
+/// Event kinds the conference and session model reads (lifecycle and media).
 const LIFECYCLE: &[&str] = &[
     "meeting_created",
     "breakout_room_created",
@@ -30,8 +31,8 @@ const LIFECYCLE: &[&str] = &[
     "screenshare_started",
 ];
 
-/// Event kinds only counted (feature use).
-const COUNTED: &[&str] = &["audio_failed", "chat_message_sent", "poll_started", "notes_edited"];
+/// Event kinds only counted (feature use; audio failures are among the error kinds).
+const COUNTED: &[&str] = &["chat_message_sent", "poll_started", "notes_edited"];
 
 /// Error kinds and the component they belong to (`client_error` is split by code).
 const ERROR_KINDS: &[(&str, &str)] = &[
@@ -951,13 +952,13 @@ fn share(num: f64, den: f64) -> Option<f64> {
 /// Orders a computed frame's columns as the table spec says and adds the date.
 fn finish(spec: tables::TableSpec, date: NaiveDate, df: DataFrame) -> Result<Aggregate> {
     let names: Vec<&str> = spec.keys.iter().chain(spec.figures.iter()).copied().filter(|c| *c != col::DATE).collect();
-    let mut exprs: Vec<Expr> = vec![lit(date).alias(col::DATE)];
+    let mut exprs: Vec<Expr> = vec![lit(date).cast(DataType::Date).alias(col::DATE)];
     let mut seen = HashSet::new();
     for n in names {
         if seen.insert(n) {
             // Every column gets the data dictionary's type (literals and counts come out of
             // polars as Int32 or IdxSize otherwise).
-            exprs.push(col(n).cast(dtype_of(n)));
+            exprs.push(col(n).cast(tables::polars_dtype(n)));
         }
     }
     let df = df.lazy().select(exprs).collect().ctx(spec.name)?;
@@ -1028,18 +1029,7 @@ fn empty_frame(spec: tables::TableSpec) -> Result<DataFrame> {
         .iter()
         .chain(spec.figures)
         .filter(|c| **c != col::DATE)
-        .map(|c| Column::new_empty((*c).into(), &dtype_of(c)))
+        .map(|c| Column::new_empty((*c).into(), &tables::polars_dtype(c)))
         .collect();
     DataFrame::new_infer_height(columns).ctx(spec.name)
-}
-
-/// The polars dtype of a statistics column (the data dictionary's type).
-pub(crate) fn dtype_of(name: &str) -> DataType {
-    match tables::column_type(name) {
-        "date" => DataType::Date,
-        "utf8" => DataType::String,
-        "boolean" => DataType::Boolean,
-        "float64" => DataType::Float64,
-        _ => DataType::UInt32,
-    }
 }

@@ -34,7 +34,7 @@ impl Interner {
     }
 }
 
-/// The first second after `t` in whole seconds (store times are microseconds).
+/// Whole seconds (floor) of a store time in microseconds.
 pub(crate) fn secs(us: i64) -> i64 {
     us.div_euclid(1_000_000)
 }
@@ -224,7 +224,7 @@ pub(crate) fn median_p90(mut secs: Vec<i64>) -> (Option<f64>, Option<f64>) {
     let median = if n % 2 == 1 { secs[n / 2] as f64 } else { (secs[n / 2 - 1] + secs[n / 2]) as f64 / 2.0 };
     let rank = (0.9 * n as f64).ceil() as usize;
     let p90 = secs[rank.clamp(1, n) - 1] as f64;
-    let m = |s: f64| (s / 6.0).round() / 10.0;
+    let m = |s: f64| (s / 6.0).round() / 10.0; // as `minutes`, for a half-second median
     (Some(m(median)), Some(m(p90)))
 }
 

@@ -43,7 +43,7 @@ h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
 p{margin:.4rem 0 .8rem}
 .lead{color:var(--muted)}
 .note{color:var(--muted);font-size:.92rem}
-nav ol{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;padding-left:1.2rem}
+nav ol{display:flex;flex-wrap:wrap;gap:.2rem 1.4rem;padding-left:0;list-style-position:inside}
 a{color:var(--accent)}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.4rem 0 1rem}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:50%}

@@ -115,7 +115,7 @@ impl StatsDir {
             }
         }
         if frames.is_empty() {
-            let schema: Schema = columns.iter().map(|c| Field::new((*c).into(), dtype(c))).collect();
+            let schema: Schema = columns.iter().map(|c| Field::new((*c).into(), tables::polars_dtype(c))).collect();
             return Ok(DataFrame::empty_with_schema(&schema));
         }
         concat(frames, UnionArgs::default()).and_then(LazyFrame::collect).ctx(dir.display())
@@ -145,7 +145,7 @@ fn scan_file(file: &Path, date: NaiveDate, columns: &[&'static str]) -> Result<L
         let expr = if name == col::DATE {
             date_lit(date)
         } else if schema.contains(name) {
-            polars::prelude::col(name).cast(dtype(name))
+            polars::prelude::col(name).cast(tables::polars_dtype(name))
         } else if name == col::SUPPRESSED {
             // A file without the flag has released cells only.
             lit(NULL).cast(DataType::String)
@@ -160,17 +160,6 @@ fn scan_file(file: &Path, date: NaiveDate, columns: &[&'static str]) -> Result<L
 /// A date literal of type `Date` (polars makes a plain `lit(NaiveDate)` a datetime).
 pub(crate) fn date_lit(date: NaiveDate) -> Expr {
     lit(date).cast(DataType::Date)
-}
-
-/// The documented type of a statistics column ([`tables::column_type`], the data dictionary).
-pub(crate) fn dtype(name: &str) -> DataType {
-    match tables::column_type(name) {
-        "date" => DataType::Date,
-        "utf8" => DataType::String,
-        "boolean" => DataType::Boolean,
-        "float64" => DataType::Float64,
-        _ => DataType::UInt32,
-    }
 }
 
 /// The partitions of a table directory, by date, each with its Parquet files (sorted). A missing
