@@ -250,12 +250,13 @@ fn run_anonymize(settings: &IngestSettings, data: &DataSettings, json: bool, qui
 }
 
 /// Maps a report-crate error to an exit code: missing statistics and bad settings are the
-/// user's to fix (2), I/O errors mean unreadable input (3), the rest are bugs (1).
+/// user's to fix (2), files that cannot be read or written (or a store file polars cannot read)
+/// are input errors (3), the rest are bugs (1).
 fn blame_report(e: confstats_report::Error) -> anyhow::Error {
     use confstats_report::Error as E;
     let blame = match &e {
         E::Config { .. } | E::NoData(_) | E::SchemaVersion { .. } => Some(Blame::Usage),
-        E::Io { .. } => Some(Blame::Input),
+        E::Io { .. } | E::Polars { .. } => Some(Blame::Input),
         _ => None,
     };
     let e = anyhow::Error::new(e);
@@ -302,7 +303,7 @@ fn run_report(args: &ReportArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
         let [only] = files.as_slice() else {
             return Err(anyhow::anyhow!("`--out -` writes one report: add `--school ID`").context(Blame::Usage));
         };
-        std::io::Write::write_all(&mut std::io::stdout().lock(), &only.contents)?;
+        output::stdout_bytes(&only.contents)?;
         return Ok(exit::OK);
     }
     let single_file = files.len() == 1 && out.extension().is_some() && !out.is_dir();

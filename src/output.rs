@@ -43,8 +43,13 @@ pub fn note(quiet: bool, msg: &str) {
 
 /// Writes text to stdout.
 pub fn stdout(text: &str) -> io::Result<()> {
+    stdout_bytes(text.as_bytes())
+}
+
+/// Writes bytes to stdout (a report with `--out -`).
+pub fn stdout_bytes(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()
 }
 
