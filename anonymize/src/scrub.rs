@@ -709,8 +709,8 @@ fn is_ipv4(s: &str, start: usize, end: usize) -> bool {
     let mut before = s[..start].chars().rev();
     match before.next() {
         Some(c) if c.is_ascii_digit() || c == '.' => return false,
-        // `Product/1.2.3.4` is a version; `//1.2.3.4` (a URL), `udp/1.2.3.4` and `/ip/1.2.3.4`
-        // (lowercase words, path segments) are not.
+        // `Chrome/131.0.0.0` is a version; `//203.0.113.4` (a URL), `udp/203.0.113.4` and
+        // `/ip/203.0.113.4` (lowercase words, path segments) are not.
         Some('/') if ends_with_product(&s[..start - 1]) => return false,
         _ => {}
     }

@@ -119,7 +119,7 @@ fn ipv4_in_sdp_and_ice_candidates() {
 #[test]
 fn ipv4_false_friends_stay() {
     let s = empty();
-    for text in ["bind 0.0.0.0:7443", "local 127.0.0.1", "1.2.3.4.5", "256.1.1.1", "Chrome/131.0.0.0"] {
+    for text in ["bind 0.0.0.0:7443", "local 127.0.0.1", "203.0.113.4.5", "203.0.113.256", "Chrome/131.0.0.0"] {
         assert_eq!(s.scrub(text), text);
     }
 }
