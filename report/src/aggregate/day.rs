@@ -175,14 +175,15 @@ pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
 
     let mut clock = Clock::new(day.tz, day.hours);
     let model = Model::build(&life, &attrs, &mut clock)?;
-    let spans = model.spans_frame()?;
+    let sizes = model.size_buckets();
+    let spans = model.spans_frame(&sizes)?;
     let errors = Errors::compute(&rows, &model, day)?;
     let mut tables = Vec::with_capacity(tables::ALL.len());
     tables.push(model.daily_usage(&counts, day)?);
     tables.push(model.usage_by_hour(day, &mut clock)?);
     tables.push(model.usage_by_client(day, &spans)?);
     tables.push(model.media_use(day, &spans)?);
-    tables.push(model.conference_buckets(day, &spans)?);
+    tables.push(model.conference_buckets(day, &spans, &sizes)?);
     tables.push(finish(tables::ERRORS_BY_CODE, day.date, errors.by_school)?);
     tables.push(model.fleet_hourly(day, &mut clock, &errors.by_server_hour)?);
     tables.push(finish(tables::FLEET_ERRORS, day.date, errors.by_server)?);
@@ -467,12 +468,17 @@ impl Model {
         }
     }
 
-    /// One row per span with its labels, as a DataFrame for the breakdowns.
-    fn spans_frame(&self) -> Result<DataFrame> {
-        let mut people_per_conf: Vec<HashSet<Id>> = vec![HashSet::new(); self.conferences.len()];
+    /// The size bucket of each conference (its distinct participants).
+    fn size_buckets(&self) -> Vec<&'static str> {
+        let mut people: Vec<HashSet<Id>> = vec![HashSet::new(); self.conferences.len()];
         for s in &self.spans {
-            people_per_conf[s.conference].insert(s.participant);
+            people[s.conference].insert(s.participant);
         }
+        people.iter().map(|p| Self::size_bucket(p.len())).collect()
+    }
+
+    /// One row per span with its labels, as a DataFrame for the breakdowns.
+    fn spans_frame(&self, sizes: &[&'static str]) -> Result<DataFrame> {
         let n = self.spans.len();
         let mut school = Vec::with_capacity(n);
         let mut conf = Vec::with_capacity(n);
@@ -505,7 +511,7 @@ impl Model {
             device.push(attrs[0]);
             browser.push(attrs[1]);
             os.push(attrs[2]);
-            size.push(Self::size_bucket(people_per_conf[span.conference].len()));
+            size.push(sizes[span.conference]);
             duration.push(Self::duration_bucket(c.end - c.first_join));
             let sum = |f: fn(&Session) -> u32| span.sessions.iter().map(|&i| f(&self.sessions[i])).sum::<u32>();
             media[0].push(sum(|s| s.microphone));
@@ -534,13 +540,9 @@ impl Model {
     }
 
     /// One row per conference with its school, buckets and seconds.
-    fn conferences_frame(&self) -> Result<DataFrame> {
-        let mut people: Vec<HashSet<Id>> = vec![HashSet::new(); self.conferences.len()];
-        for s in &self.spans {
-            people[s.conference].insert(s.participant);
-        }
+    fn conferences_frame(&self, sizes: &[&'static str]) -> Result<DataFrame> {
         let school: Vec<&str> = (0..self.conferences.len()).map(|c| self.school_name(c)).collect();
-        let size: Vec<&str> = people.iter().map(|p| Self::size_bucket(p.len())).collect();
+        let size = sizes.to_vec();
         let secs: Vec<i64> = self.conferences.iter().map(|c| c.end - c.first_join).collect();
         let duration: Vec<&str> = secs.iter().map(|&s| Self::duration_bucket(s)).collect();
         DataFrame::new_infer_height(vec![
@@ -733,9 +735,9 @@ impl Model {
         finish(tables::MEDIA_USE, day.date, df)
     }
 
-    fn conference_buckets(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+    fn conference_buckets(&self, day: &DayInput<'_>, spans: &DataFrame, sizes: &[&'static str]) -> Result<Aggregate> {
         let spans = spans.clone().lazy();
-        let confs = self.conferences_frame()?.lazy();
+        let confs = self.conferences_frame(sizes)?.lazy();
         let parts = [SIZE, DURATION]
             .iter()
             .map(|dim| {
