@@ -11,15 +11,18 @@ Exit codes:
   0  success
   1  internal error (a bug; please report it)
   2  bad usage or configuration
-  3  an input could not be read (the rest was processed; see the summary)
+  3  an input could not be read (the rest was processed; `run` publishes the days marked partial)
+  4  the leak audit found a personal value in an output: nothing was published
+  5  another run holds the lock of the data directory
 
 Privacy: confstats never prints a personal value (name, IP, id, token, log text). Messages name
 the file, the line number and the field instead.";
 
 /// confstats — anonymous usage statistics and pseudonymised diagnostics from BigBlueButton logs.
 ///
-/// Start with `confstats demo`: it generates a week of realistic synthetic server logs and reads
-/// them. `confstats ingest --input DIR` reads real logs and summarises what it found.
+/// Start with `confstats demo`: it generates a week of realistic synthetic server logs and runs
+/// the nightly job over them. `confstats ingest --input DIR` reads real logs and summarises what
+/// it found; `confstats run --config FILE` is the nightly job itself.
 #[derive(Debug, Parser)]
 #[command(name = "confstats", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
@@ -28,8 +31,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "CONFSTATS_CONFIG")]
     pub config: Option<PathBuf>,
     /// Print only errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print more detail about each step.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -38,13 +44,37 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the pipeline on built-in sample data: generate logs, pseudonymise, aggregate, report.
+    /// Run the nightly pipeline on built-in sample data, one night after the other.
     ///
-    /// Writes synthetic logs to `--out` (default `confstats-demo/`), anonymises them into
-    /// `OUT/data/` (store, quarantine, keys), computes the statistics into `OUT/data/stats/` and
-    /// renders the German HTML reports into `OUT/data/reports/`, printing each step's summary
-    /// and the reports' paths. Nothing in it belongs to a real person.
+    /// Generates a week of synthetic server logs (a few schools, the week ending yesterday) into
+    /// `--out` (default `confstats-demo/`), then runs `confstats run` over them as the nightly
+    /// timer would, once per day with the clock set to the next morning, into `OUT/data/`, and
+    /// prints where the HTML reports are. Nothing in it belongs to a real person.
     Demo(DemoArgs),
+    /// The nightly batch: ingest → anonymise → store → aggregate → reports → audit → publish →
+    /// purge.
+    ///
+    /// Processes every complete local day (after the next day's cut-off, default 06:00) within the
+    /// retention window that is not yet published, oldest first — so it catches up after an
+    /// outage — or exactly `--date D`. Everything is written to a new generation directory and
+    /// published by one atomic switch of `DATA/current` only after the leak audit found no
+    /// personal value of the input in any output; a crash leaves the published state as it was.
+    /// Then it deletes store days, quarantine and keys older than the retention window. Writes
+    /// a manifest to `DATA/runs/`. Meant for a systemd timer or cron (see the README).
+    Run(Box<RunArgs>),
+    /// Delete what is older than the retention window: store days, quarantine, keys.
+    ///
+    /// The nightly `run` does this every time; `purge` does it on demand (it takes the same
+    /// lock and publishes the reduced state the same atomic way).
+    Purge(PurgeArgs),
+    /// Scan outputs for the personal values of input logs (the nightly run's leak audit).
+    ///
+    /// Reads `--input` like `anonymize` (nothing is written) to learn every name, IP address,
+    /// e-mail address, identifier and secret in it, then scans every file below the data
+    /// directory's `store/`, `stats/`, `reports/` and `runs/` — decoding Parquet string columns,
+    /// percent-, `\xHH`- and HTML-encodings — and names each file and kind of value found (never
+    /// the value). Exit code 4 when anything is found.
+    Audit(AuditArgs),
     /// Write realistic synthetic BigBlueButton server logs with ground truth.
     ///
     /// Per conference server, `OUT/logs/<server>/` gets the files a real server writes (bbb-web,
@@ -101,6 +131,73 @@ pub struct AnonymizeArgs {
     pub json: bool,
 }
 
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub stats: StatsArgs,
+    #[command(flatten)]
+    pub nightly: NightlyArgs,
+    /// (Re)process exactly this local day (it must be complete and inside the retention window).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Validate the configuration and the inputs and say what a run would do; write nothing.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Settings of the nightly run that `run`, `purge` and `demo` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NightlyArgs {
+    /// Days that store partitions, quarantine and keys are kept (default and maximum 7).
+    #[arg(long, value_name = "DAYS")]
+    pub retention_days: Option<u32>,
+    /// Languages of the reports, comma-separated (default de).
+    #[arg(long = "report-lang", value_name = "LANGS", value_delimiter = ',')]
+    pub report_languages: Vec<String>,
+    /// Formats of the reports, comma-separated: html, csv, json, md (default html,csv).
+    #[arg(long = "report-format", value_name = "FORMATS", value_delimiter = ',')]
+    pub report_formats: Vec<String>,
+    /// Also delete input log files last modified before the retention window.
+    #[arg(long)]
+    pub delete_raw_logs: bool,
+    /// Local time on the next day after which a day counts as complete (default 06:00).
+    #[arg(long, value_name = "HH:MM")]
+    pub cutoff: Option<String>,
+    /// Use this time as the clock instead of the system's (RFC 3339, e.g.
+    /// 2026-11-26T06:30:00+01:00): for replaying past nights and for tests.
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+/// Options of `purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub nightly: NightlyArgs,
+    /// Local time zone of dates (IANA name, default Europe/Berlin).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+}
+
+/// Options of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Options of `aggregate`.
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
@@ -108,6 +205,9 @@ pub struct AggregateArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub stats: StatsArgs,
+    /// Local time zone of dates, hours and weekdays (IANA name, default Europe/Berlin).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
     /// Aggregate only this date of the store (repeatable); default: every date in the store.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Vec<chrono::NaiveDate>,

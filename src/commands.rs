@@ -10,13 +10,13 @@ use confstats_generate::{GenerateOptions, generate};
 use confstats_ingest::{IngestSummary, QuarantineEntry, RawEvent, Sink, discover, ingest};
 use indicatif::ProgressBar;
 
-use crate::cli::{AggregateArgs, Cli, Command, KeysCommand, ReportArgs, ShapeArgs};
+use crate::cli::{AggregateArgs, AuditArgs, Cli, Command, DemoArgs, KeysCommand, NightlyArgs, ReportArgs, ShapeArgs};
 use crate::config::{DataArgs, DataSettings, FileConfig, IngestArgs, IngestSettings, StatsArgs};
 use crate::{exit, output};
 
 /// Marks an error as the user's mistake (exit code 2) or as unreadable input (exit code 3).
 #[derive(Debug, Clone, Copy)]
-enum Blame {
+pub(crate) enum Blame {
     Usage,
     Input,
 }
@@ -32,6 +32,12 @@ impl fmt::Display for Blame {
 
 /// The exit code for an error returned by [`run`].
 pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<crate::run::AuditFailed>().is_some() {
+        return exit::AUDIT;
+    }
+    if err.downcast_ref::<crate::run::Locked>().is_some() {
+        return exit::LOCKED;
+    }
     match err.downcast_ref::<Blame>() {
         Some(Blame::Usage) => exit::USAGE,
         Some(Blame::Input) => exit::INPUT,
@@ -41,6 +47,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> u8 {
 
 /// Runs one command; returns its exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    let ui = crate::run::Ui { quiet: cli.quiet, verbose: cli.verbose };
     let file = match &cli.config {
         Some(path) => FileConfig::load(path).context(Blame::Usage)?,
         None => FileConfig::default(),
@@ -51,33 +58,48 @@ pub fn run(cli: Cli) -> Result<u8> {
             run_generate(&opts, cli.quiet)?;
             Ok(exit::OK)
         }
-        Command::Demo(args) => {
-            let opts = generate_options(args.out.clone(), &args.shape)?;
-            run_generate(&opts, cli.quiet)?;
-            let ingest_args = IngestArgs {
-                input: vec![args.out.join("logs")],
-                time_zone: Some(args.shape.time_zone.clone()),
-                ..IngestArgs::default()
-            };
-            let settings = ingest_args.resolve(&file).context(Blame::Usage)?;
-            let data_args = DataArgs { data: Some(args.out.join("data")), ..DataArgs::default() };
-            let data = data_args.resolve(&file).context(Blame::Usage)?;
-            let code = run_anonymize(&settings, &data, false, cli.quiet)?;
-            let stats = StatsArgs { time_zone: Some(args.shape.time_zone.clone()), ..StatsArgs::default() };
-            let agg = AggregateArgs { data: data_args.clone(), stats, date: vec![], json: false };
-            run_aggregate(&agg, &file, cli.quiet)?;
-            let report = ReportArgs {
-                data: data_args,
-                school: None,
-                from: None,
-                to: None,
-                lang: "de".into(),
-                format: "html".into(),
-                out: None,
-            };
-            run_report(&report, &file, cli.quiet)?;
-            Ok(code)
+        Command::Demo(args) => run_demo(&args, &file, ui),
+        Command::Run(args) => {
+            let settings = nightly_settings(
+                Some(&args.ingest),
+                &args.data,
+                &args.stats,
+                &args.nightly,
+                args.ingest.time_zone.as_deref(),
+                args.date,
+                &file,
+            )?;
+            if args.check {
+                let check = crate::run::check(&settings, ui)?;
+                if !cli.quiet || check.unreadable > 0 {
+                    output::stdout(&check.text)?;
+                }
+                return Ok(if check.unreadable > 0 { exit::INPUT } else { exit::OK });
+            }
+            crate::limit_threads(settings.threads);
+            let finished = crate::run::run(&settings, ui)?;
+            if !cli.quiet {
+                output::stdout(&output::run_text(&finished))?;
+            }
+            Ok(if finished.partial { exit::INPUT } else { exit::OK })
         }
+        Command::Purge(args) => {
+            let settings = nightly_settings(
+                None,
+                &args.data,
+                &StatsArgs::default(),
+                &args.nightly,
+                args.time_zone.as_deref(),
+                None,
+                &file,
+            )?;
+            let finished = crate::run::run(&settings, ui)?;
+            if !cli.quiet {
+                output::stdout(&output::run_text(&finished))?;
+            }
+            Ok(exit::OK)
+        }
+        Command::Audit(args) => run_audit(&args, &file, cli.quiet),
         Command::Aggregate(args) => run_aggregate(&args, &file, cli.quiet),
         Command::Report(args) => run_report(&args, &file, cli.quiet),
         Command::Anonymize(args) => {
@@ -268,7 +290,8 @@ fn blame_report(e: confstats_report::Error) -> anyhow::Error {
 
 fn run_aggregate(args: &AggregateArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
     let data = args.data.resolve(file).context(Blame::Usage)?;
-    let mut opts = args.stats.resolve(file).context(Blame::Usage)?;
+    let stats = StatsArgs { time_zone: args.time_zone.clone(), ..args.stats.clone() };
+    let mut opts = stats.resolve(file).context(Blame::Usage)?;
     opts.dates.clone_from(&args.date);
     let started = Instant::now();
     let progress = output::counter(quiet || args.json, "aggregating", "days");
@@ -321,4 +344,146 @@ fn run_report(args: &ReportArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
 
 fn exit_for(summary: &IngestSummary) -> u8 {
     if summary.failed_files.is_empty() { exit::OK } else { exit::INPUT }
+}
+
+/// Resolves the nightly run's settings from flags and the config file (flags win).
+#[allow(clippy::too_many_arguments)]
+fn nightly_settings(
+    ingest: Option<&IngestArgs>,
+    data: &DataArgs,
+    stats: &StatsArgs,
+    nightly: &NightlyArgs,
+    time_zone: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+    file: &FileConfig,
+) -> Result<crate::run::RunSettings> {
+    let usage = |e: anyhow::Error| e.context(Blame::Usage);
+    let ingest = ingest.map(|a| a.resolve(file)).transpose().map_err(usage)?;
+    let data = data.resolve(file).map_err(usage)?;
+    let stats = StatsArgs { time_zone: time_zone.map(str::to_owned), ..stats.clone() };
+    let stats = stats.resolve(file).map_err(usage)?;
+    let retention_days = nightly.retention_days.or(file.retention_days).unwrap_or(crate::run::MAX_RETENTION_DAYS);
+    if !(2..=crate::run::MAX_RETENTION_DAYS).contains(&retention_days) {
+        return Err(usage(anyhow::anyhow!(
+            "invalid setting `retention_days`: must be 2 to {} (the consent promises deletion after at most seven days)",
+            crate::run::MAX_RETENTION_DAYS
+        )));
+    }
+    let languages = if nightly.report_languages.is_empty() {
+        file.report_languages.clone().unwrap_or_else(|| vec!["de".into()])
+    } else {
+        nightly.report_languages.clone()
+    };
+    let languages = languages
+        .iter()
+        .map(|l| l.parse().map_err(|_| anyhow::anyhow!("invalid setting `report_languages`: use de and/or en")))
+        .collect::<Result<Vec<confstats_report::Lang>>>()
+        .map_err(usage)?;
+    let formats = if nightly.report_formats.is_empty() {
+        file.report_formats.clone().unwrap_or_else(|| vec!["html".into(), "csv".into()])
+    } else {
+        nightly.report_formats.clone()
+    };
+    let formats = formats
+        .iter()
+        .map(|f| {
+            f.parse().map_err(|_| anyhow::anyhow!("invalid setting `report_formats`: use html, csv, json and/or md"))
+        })
+        .collect::<Result<Vec<confstats_report::ReportFormat>>>()
+        .map_err(usage)?;
+    let cutoff = match nightly.cutoff.as_deref().or(file.cutoff.as_deref()) {
+        Some(c) => chrono::NaiveTime::parse_from_str(c.trim(), "%H:%M")
+            .map_err(|_| usage(anyhow::anyhow!("invalid setting `cutoff`: expected HH:MM, e.g. 06:00")))?,
+        None => chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap_or_default(),
+    };
+    let tz = stats.time_zone;
+    let now = match nightly.now {
+        Some(t) => t.with_timezone(&tz),
+        None => chrono::Utc::now().with_timezone(&tz),
+    };
+    let threads = ingest.as_ref().map_or(file.threads.unwrap_or(0), |i| i.options.threads);
+    let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+    Ok(crate::run::RunSettings {
+        ingest,
+        data,
+        stats,
+        retention_days,
+        languages,
+        formats,
+        delete_raw_logs: nightly.delete_raw_logs || file.delete_raw_logs.unwrap_or(false),
+        cutoff,
+        now,
+        date,
+        threads,
+    })
+}
+
+/// `demo`: generates a week of logs and runs the nightly pipeline over it night by night.
+fn run_demo(args: &DemoArgs, file: &FileConfig, ui: crate::run::Ui) -> Result<u8> {
+    let opts = generate_options(args.out.clone(), &args.shape)?;
+    run_generate(&opts, ui.quiet)?;
+    let ingest = IngestArgs {
+        input: vec![args.out.join("logs")],
+        time_zone: Some(args.shape.time_zone.clone()),
+        ..IngestArgs::default()
+    };
+    let data = DataArgs { data: Some(args.out.join("data")), ..DataArgs::default() };
+    let tz: chrono_tz::Tz = opts.time_zone;
+    let mut code = exit::OK;
+    let mut last = None;
+    for day in opts.start.iter_days().take(opts.days as usize) {
+        // The timer fires at 07:00 on the morning after each day.
+        let morning = day.succ_opt().and_then(|d| d.and_hms_opt(7, 0, 0)).and_then(|t| {
+            use chrono::TimeZone;
+            tz.from_local_datetime(&t).earliest()
+        });
+        let Some(morning) = morning else { continue };
+        let nightly = NightlyArgs { now: Some(morning.fixed_offset()), ..NightlyArgs::default() };
+        let settings = nightly_settings(
+            Some(&ingest),
+            &data,
+            &StatsArgs::default(),
+            &nightly,
+            Some(&args.shape.time_zone),
+            None,
+            file,
+        )?;
+        let night = crate::run::Ui { quiet: ui.quiet || !ui.verbose, verbose: ui.verbose };
+        let finished = crate::run::run(&settings, night)?;
+        if finished.partial {
+            code = exit::INPUT;
+        }
+        output::note(ui.quiet, &output::night_text(&morning, &finished));
+        last = Some(finished);
+    }
+    if !ui.quiet {
+        let reports = args.out.join("data").join("reports");
+        output::stdout(&output::demo_text(&reports, last.as_ref()))?;
+    }
+    Ok(code)
+}
+
+/// `audit`: the personal values of `--input` against every published file of the data dir.
+fn run_audit(args: &AuditArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
+    let settings = args.ingest.resolve(file).context(Blame::Usage)?;
+    let data = args.data.resolve(file).context(Blame::Usage)?;
+    let files = discover(&settings.inputs, &settings.options).context(Blame::Input)?;
+    let progress = output::spinner(quiet || args.json, "reading input");
+    let values = confstats_anonymize::personal_values(&files, &settings.options);
+    progress.finish_and_clear();
+    let vocabulary: std::collections::HashSet<String> = confstats_report::vocabulary().into_iter().collect();
+    let set = values.build(&vocabulary);
+    drop(values);
+    let targets: Vec<std::path::PathBuf> =
+        ["store", "stats", "reports", "runs"].iter().map(|d| data.data.join(d)).filter(|p| p.exists()).collect();
+    let progress = output::spinner(quiet || args.json, "scanning outputs");
+    let report = confstats_anonymize::audit_paths(&targets, &set).context(Blame::Input)?;
+    progress.finish_and_clear();
+    if args.json {
+        output::stdout(&serde_json::to_string_pretty(&report)?)?;
+        output::stdout("\n")?;
+    } else if !quiet || !report.passed() {
+        output::stdout(&output::audit_text(&report))?;
+    }
+    Ok(if report.passed() { exit::OK } else { exit::AUDIT })
 }

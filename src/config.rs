@@ -45,6 +45,18 @@ pub struct FileConfig {
     pub school_days: Option<Vec<String>>,
     /// Days without school: dates `YYYY-MM-DD` or ranges `YYYY-MM-DD..YYYY-MM-DD` (inclusive).
     pub holidays: Option<Vec<String>>,
+    /// Days that store partitions, quarantine entries and keys are kept (default and maximum 7).
+    pub retention_days: Option<u32>,
+    /// Languages of the nightly reports (default `["de"]`).
+    pub report_languages: Option<Vec<String>>,
+    /// Formats of the nightly reports (default `["html", "csv"]`).
+    pub report_formats: Option<Vec<String>>,
+    /// Whether the nightly run deletes raw input logs older than the retention window (default
+    /// false: log rotation usually does it).
+    pub delete_raw_logs: Option<bool>,
+    /// Local time of the day after D up to which D's logs are read (default `06:00`): D is
+    /// processed by the first run after this time.
+    pub cutoff: Option<String>,
 }
 
 /// One `[[servers]]` table.
@@ -235,8 +247,9 @@ pub struct StatsArgs {
     /// `2026-12-24` or `2026-12-21..2027-01-02`.
     #[arg(long = "holiday", value_name = "DATE[..DATE]")]
     pub holidays: Vec<String>,
-    /// Local time zone of dates, hours and weekdays (IANA name, default Europe/Berlin).
-    #[arg(long, value_name = "ZONE")]
+    /// Local time zone of dates, hours and weekdays: the command's `--time-zone` flag (each
+    /// command that aggregates has one), else the config file's `time_zone`.
+    #[arg(skip)]
     pub time_zone: Option<String>,
 }
 

@@ -24,8 +24,13 @@ mod cli;
 mod commands;
 mod config;
 mod output;
+mod run;
 
 use std::process::ExitCode;
+
+/// mimalloc returns freed memory to the system; glibc's arenas kept it (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 
@@ -39,6 +44,25 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// An input file or directory could not be read (missing, permission, broken gzip).
     pub const INPUT: u8 = 3;
+    /// The leak audit found a personal value in an output: nothing was published.
+    pub const AUDIT: u8 = 4;
+    /// Another run holds the lock of the data directory.
+    pub const LOCKED: u8 = 5;
+}
+
+/// Sizes polars' thread pool (`threads` of the config, 0 = all cores). polars reads
+/// `POLARS_MAX_THREADS` once, when its pool first starts; the parsers take the count from
+/// their options.
+///
+/// Must be called before any thread is started: it is, at the start of `run`, after reading
+/// the flags and the config file and before any work.
+#[allow(unsafe_code)]
+pub(crate) fn limit_threads(threads: usize) {
+    if threads > 0 && std::env::var_os("POLARS_MAX_THREADS").is_none() {
+        // SAFETY: the process is still single-threaded here (see above), so no other thread can
+        // read the environment while it is written.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", threads.to_string()) };
+    }
 }
 
 fn main() -> ExitCode {

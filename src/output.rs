@@ -297,3 +297,63 @@ pub fn keys_purged(epochs: &[chrono::NaiveDate]) -> String {
     let list: Vec<String> = epochs.iter().map(ToString::to_string).collect();
     format!("deleted {} key(s): epochs {}; their pseudonyms are now unlinkable\n", epochs.len(), list.join(", "))
 }
+
+/// The summary of `run` and `purge`.
+pub fn run_text(f: &crate::run::Finished) -> String {
+    let mut t = String::new();
+    if f.days.is_empty() {
+        let _ = writeln!(t, "no new complete day in the input; published state kept");
+    } else {
+        let days: Vec<String> = f.days.iter().map(|(d, n)| format!("{d} ({n} records)")).collect();
+        let partial = if f.partial { " — PARTIAL: some inputs were unreadable, the next run retries" } else { "" };
+        let _ = writeln!(t, "published {}{partial}", days.join(", "));
+    }
+    let (store, quarantine, keys) = f.purged;
+    let _ = writeln!(t, "deleted by retention: {store} store day(s), {quarantine} quarantine day(s), {keys} key(s)");
+    let _ = writeln!(t, "manifest: {}", f.manifest.display());
+    t
+}
+
+/// One line per night of `demo`.
+pub fn night_text(morning: &chrono::DateTime<chrono_tz::Tz>, f: &crate::run::Finished) -> String {
+    let days: Vec<String> = f.days.iter().map(|(d, n)| format!("{d} ({n} records)")).collect();
+    format!(
+        "night run at {}: published {}; {} report(s)",
+        morning.format("%Y-%m-%d %H:%M"),
+        if days.is_empty() { "nothing new".to_owned() } else { days.join(", ") },
+        f.reports.len()
+    )
+}
+
+/// The end of `demo`: where the reports are.
+pub fn demo_text(reports: &std::path::Path, last: Option<&crate::run::Finished>) -> String {
+    let mut t = String::new();
+    let html: Vec<&String> =
+        last.map(|f| f.reports.iter().filter(|r| r.ends_with(".html")).collect()).unwrap_or_default();
+    if html.is_empty() {
+        let _ = writeln!(t, "no reports were written (no statistics)");
+        return t;
+    }
+    let _ = writeln!(t, "\nthe school reports (open in a browser):");
+    for r in html {
+        let _ = writeln!(t, "  {}", reports.join(r).display());
+    }
+    if let Some(f) = last {
+        let _ = writeln!(t, "last run's manifest: {}", f.manifest.display());
+    }
+    t
+}
+
+/// The result of `audit`: files scanned, and each hit by file, kind and place (never the value).
+pub fn audit_text(r: &confstats_anonymize::AuditReport) -> String {
+    let mut t = format!("audit: {} file(s), {:.1} MB, {} strings checked: ", r.files, mb(r.bytes), r.strings);
+    if r.passed() {
+        t.push_str("no personal value of the input found\n");
+    } else {
+        let _ = writeln!(t, "{} personal value(s) found", r.hits.len());
+        for h in &r.hits {
+            let _ = writeln!(t, "  {}: a {} ({})", h.file.display(), h.kind.as_str(), h.location);
+        }
+    }
+    t
+}

@@ -55,6 +55,22 @@ pub enum Error {
         /// The published output directory that contains it.
         published: PathBuf,
     },
+    /// The leak audit met an entry it cannot vouch for (a symbolic link out of the audited
+    /// directories or to nowhere, a device, a socket): the run must not publish it.
+    #[error("cannot audit {path}: {what}")]
+    AuditUnsupported {
+        /// The entry.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+    },
+    /// The leak audit's automaton could not be built over the batch's personal strings (too
+    /// many of them), so nothing can be audited and nothing may be published.
+    #[error("cannot build the leak audit over {patterns} personal strings")]
+    AuditSetTooLarge {
+        /// How many search strings the batch had.
+        patterns: usize,
+    },
 }
 
 /// The crate's result type.

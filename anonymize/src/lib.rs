@@ -21,6 +21,10 @@
 //!   derives one subkey per [`FieldClass`] and makes [`Pseudonym`]s (`p_`, `s_`, `m_`, `r_`,
 //!   `n_` + 128 bits of keyed BLAKE3).
 //! - [`UserAgentInfo`] and [`network_prefix`] generalise user agents and IP addresses.
+//! - [`AuditSetBuilder`] collects a batch's personal strings into an [`AuditSet`] (one
+//!   automaton, the scrubber's matching); [`audit_paths`] and [`audit_bytes`] scan every file to be
+//!   published for them and return an [`AuditReport`] whose [`AuditHit`]s name file, location and
+//!   [`PersonalKind`], never a value (DESIGN.md rule 10).
 //!
 //! ```
 //! use confstats_anonymize::{EpochKey, FieldClass, Pseudonymizer, ScrubberBuilder, UserAgentInfo};
@@ -41,6 +45,7 @@
 //! # Ok::<(), confstats_anonymize::Error>(())
 //! ```
 
+mod audit;
 mod error;
 mod keys;
 mod network;
@@ -52,10 +57,11 @@ mod sources;
 mod store;
 mod useragent;
 
+pub use audit::{AuditHit, AuditReport, AuditSet, AuditSetBuilder, PersonalKind, audit_bytes, audit_paths};
 pub use error::{Error, Result};
 pub use keys::{EpochKey, KeyInfo, KeyStore, ensure_not_inside};
 pub use network::{IpVersion, network_prefix};
-pub use pipeline::{AnonymizeOptions, AnonymizeSummary, anonymize};
+pub use pipeline::{AnonymizeOptions, AnonymizeStep, AnonymizeSummary, anonymize, anonymize_audited, personal_values};
 pub use pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 pub use record::{STORE_SCHEMA_VERSION, StoreRecord, columns, store_schema};
 pub use scrub::{Scrubber, ScrubberBuilder, decode};

@@ -1,7 +1,7 @@
 //! The anonymisation run: ingest → drop duplicates and opt-outs → pseudonymise, generalise,
 //! scrub → staged Parquet → commit into `DATA/store/`, quarantine into `DATA/quarantine/`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use confstats_ingest::{IngestOptions, IngestSummary, InputFile, QuarantineEntry, RawEvent, Sink, emit, learn};
 use serde::Serialize;
 
+use crate::audit::{AuditSetBuilder, PersonalKind};
 use crate::pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 use crate::scrub::{Scrubber, ScrubberBuilder};
 use crate::sources::SourcePlan;
@@ -33,12 +34,40 @@ pub struct AnonymizeOptions {
     pub epoch_days: u32,
     /// The local zone of dates (the day an event belongs to).
     pub time_zone: Tz,
+    /// Only events of these local days reach the store (and only their keys are created); the
+    /// others are counted in [`AnonymizeSummary::dropped`] as `other_day`. `None`: every day.
+    pub days: Option<BTreeSet<NaiveDate>>,
+    /// The local date that names the quarantine partition (`DATA/quarantine/date=…`); default:
+    /// today by the system clock. The nightly run passes its own clock.
+    pub today: Option<NaiveDate>,
+    /// Called when a step is done (the nightly run's crash tests abort there).
+    pub checkpoint: Option<fn(AnonymizeStep)>,
+}
+
+/// A step of [`anonymize`], reported to [`AnonymizeOptions::checkpoint`]. Not personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnonymizeStep {
+    /// The lifecycle logs were read (meetings, schools, names of the batch).
+    Learned,
+    /// Every event was pseudonymised and written to staged Parquet files.
+    Staged,
+    /// The staged files were renamed into the store.
+    Committed,
 }
 
 impl AnonymizeOptions {
     /// Options for a data directory with the defaults.
     pub fn new(data_dir: PathBuf) -> Self {
-        Self { data_dir, keys_dir: None, epoch_days: 1, time_zone: chrono_tz::Europe::Berlin }
+        Self {
+            data_dir,
+            keys_dir: None,
+            epoch_days: 1,
+            time_zone: chrono_tz::Europe::Berlin,
+            days: None,
+            today: None,
+            checkpoint: None,
+        }
     }
 
     /// The keys directory in use.
@@ -97,7 +126,11 @@ struct Anonymizer<'a> {
     scrubber: &'a Scrubber,
     keys: &'a Keys,
     time_zone: Tz,
+    days: Option<&'a BTreeSet<NaiveDate>>,
 }
+
+/// The drop reason of events outside [`AnonymizeOptions::days`].
+const OTHER_DAY: &str = "other_day";
 
 impl Anonymizer<'_> {
     /// The local day an event belongs to: its conference's first join, else its own time.
@@ -326,7 +359,82 @@ struct StoreSink<'a> {
     quarantine: QuarantineFile,
     records_by_kind: BTreeMap<&'static str, u64>,
     dropped: BTreeMap<&'static str, u64>,
+    /// The personal values of the events that reach the store, for the leak audit.
+    audit: Option<AuditCollector>,
     error: Option<Error>,
+}
+
+/// Collects the personal values of one worker's events for the leak audit (DESIGN.md rule 10).
+/// **Holds personal data**, in memory only. Each distinct value is handed to the
+/// [`AuditSetBuilder`] once; free texts are searched for IP and e-mail addresses once per
+/// distinct text.
+#[derive(Default)]
+struct AuditCollector {
+    builder: AuditSetBuilder,
+    seen: foldhash::HashSet<String>,
+    texts: foldhash::HashSet<String>,
+    ips: foldhash::HashSet<std::net::IpAddr>,
+}
+
+impl AuditCollector {
+    /// Bounds the sets of values and texts already handed over (a value handed over twice costs
+    /// time, not correctness).
+    const MAX_SEEN: usize = 1 << 20;
+    const MAX_TEXTS: usize = 50_000;
+
+    fn value(&mut self, kind: PersonalKind, value: &str) {
+        if value.is_empty() || self.seen.contains(value) {
+            return;
+        }
+        if self.seen.len() >= Self::MAX_SEEN {
+            self.seen.clear();
+        }
+        self.seen.insert(value.to_owned());
+        self.builder.add(kind, value);
+    }
+
+    fn event(&mut self, e: &RawEvent) {
+        use confstats_ingest::PersonalKind as Ingest;
+        let fields = [
+            (PersonalKind::PersonName, &e.person_name),
+            (PersonalKind::MeetingName, &e.meeting_name),
+            (PersonalKind::AccountId, &e.account),
+            (PersonalKind::UserId, &e.user),
+            (PersonalKind::MeetingId, &e.meeting),
+            (PersonalKind::MeetingId, &e.parent_meeting),
+            (PersonalKind::RoomId, &e.external_meeting),
+        ];
+        for (kind, v) in fields {
+            if let Some(v) = v {
+                self.value(kind, v.expose());
+            }
+        }
+        for p in &e.personal {
+            let kind = match p.kind {
+                Ingest::PersonName => PersonalKind::PersonName,
+                Ingest::Secret => PersonalKind::Secret,
+                // File names and device labels are names of things: their parts are searched
+                // like those of meeting names.
+                _ => PersonalKind::MeetingName,
+            };
+            self.value(kind, p.value.expose());
+        }
+        if let Some(ip) = &e.ip
+            && self.ips.insert(*ip.expose())
+        {
+            self.builder.add_ip(*ip.expose());
+        }
+        if let Some(t) = &e.text {
+            let t = t.expose();
+            if !self.texts.contains(t.as_str()) {
+                if self.texts.len() >= Self::MAX_TEXTS {
+                    self.texts.clear();
+                }
+                self.texts.insert(t.clone());
+                self.builder.scan_text(t);
+            }
+        }
+    }
 }
 
 impl StoreSink<'_> {
@@ -336,6 +444,13 @@ impl StoreSink<'_> {
             return Ok(());
         }
         let date = self.anonymizer.day_of(&e);
+        if self.anonymizer.days.is_some_and(|days| !days.contains(&date)) {
+            *self.dropped.entry(OTHER_DAY).or_default() += 1;
+            return Ok(());
+        }
+        if let Some(audit) = self.audit.as_mut() {
+            audit.event(&e);
+        }
         if !self.pseudonymizers.contains_key(&date) {
             let pz = self.anonymizer.keys.for_date(date)?;
             self.pseudonymizers.insert(date, Pseudonyms::new(pz));
@@ -369,12 +484,72 @@ impl Sink for StoreSink<'_> {
 
 /// Runs the anonymisation of `files` into the store of `opts.data_dir`.
 pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOptions) -> Result<AnonymizeSummary> {
+    run(files, ingest, opts, false).map(|(summary, _)| summary)
+}
+
+/// Like [`anonymize`], and also returns the batch's personal values for the leak audit: every
+/// name, identifier, IP address, secret and (from free texts) e-mail and IP address of the events
+/// that reached the store, plus the names and secrets the lifecycle logs named. The builder
+/// **holds personal data**; build an [`crate::AuditSet`] from it and drop it.
+pub fn anonymize_audited(
+    files: &[InputFile],
+    ingest: &IngestOptions,
+    opts: &AnonymizeOptions,
+) -> Result<(AnonymizeSummary, AuditSetBuilder)> {
+    run(files, ingest, opts, true).map(|(summary, audit)| (summary, audit.unwrap_or_default()))
+}
+
+/// The personal values of `files` for a stand-alone leak audit (`confstats audit`): what
+/// [`anonymize_audited`] collects, without writing anything or creating a key. The builder
+/// **holds personal data**.
+pub fn personal_values(files: &[InputFile], ingest: &IngestOptions) -> AuditSetBuilder {
+    struct Collect(AuditCollector);
+    impl Sink for Collect {
+        fn event(&mut self, e: RawEvent) {
+            self.0.event(&e);
+        }
+        fn quarantine(&mut self, _: QuarantineEntry) {}
+    }
+    let map = learn(files, ingest);
+    let mut all = lifecycle_values(&map);
+    let (_, sinks) = emit(files, ingest, &map, || Collect(AuditCollector::default()));
+    for s in sinks {
+        all.merge(s.0.builder);
+    }
+    all
+}
+
+/// Opted-out events never reach a sink, but their names and the batch's secrets are in the
+/// lifecycle logs' map: they must not appear in an output either.
+fn lifecycle_values(map: &confstats_ingest::MeetingMap) -> AuditSetBuilder {
+    let mut b = AuditSetBuilder::new();
+    map.names().for_each(|n| {
+        b.add(PersonalKind::PersonName, n);
+    });
+    map.secrets().for_each(|s| {
+        b.add(PersonalKind::Secret, s);
+    });
+    b
+}
+
+fn run(
+    files: &[InputFile],
+    ingest: &IngestOptions,
+    opts: &AnonymizeOptions,
+    audit: bool,
+) -> Result<(AnonymizeSummary, Option<AuditSetBuilder>)> {
     let started = Instant::now();
     // Keys must never be published with the outputs they protect.
     let published: Vec<PathBuf> = ["store", "stats", "reports"].iter().map(|d| opts.data_dir.join(d)).collect();
     crate::ensure_not_inside(&opts.keys_dir(), &published)?;
     let keys = Keys { store: KeyStore::open(opts.keys_dir(), opts.epoch_days)?, cache: Mutex::new(HashMap::new()) };
     let map = learn(files, ingest);
+    let checkpoint = |step| {
+        if let Some(f) = opts.checkpoint {
+            f(step);
+        }
+    };
+    checkpoint(AnonymizeStep::Learned);
     let scrubber = {
         let mut b = ScrubberBuilder::new();
         map.names().for_each(|n| {
@@ -389,7 +564,13 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
         b.build()
     };
     let plan = SourcePlan::new(files);
-    let anonymizer = Anonymizer { plan: &plan, scrubber: &scrubber, keys: &keys, time_zone: opts.time_zone };
+    let anonymizer = Anonymizer {
+        plan: &plan,
+        scrubber: &scrubber,
+        keys: &keys,
+        time_zone: opts.time_zone,
+        days: opts.days.as_ref(),
+    };
     let run_id = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
     let staging = opts.data_dir.join(".staging").join(format!("store-{run_id}"));
     let parts = AtomicUsize::new(0);
@@ -409,6 +590,7 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
             },
             records_by_kind: BTreeMap::new(),
             dropped: BTreeMap::new(),
+            audit: audit.then(AuditCollector::default),
             error: None,
         }
     });
@@ -416,10 +598,16 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
     let mut staged: Vec<StagedPart> = Vec::new();
     let mut quarantine = Vec::new();
     let mut first_error = None;
-    let today = DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive();
+    let today = opts.today.unwrap_or_else(|| {
+        DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive()
+    });
+    let mut collected = audit.then(|| lifecycle_values(&map));
     for sink in sinks {
         if let Some(e) = sink.error {
             first_error.get_or_insert(e);
+        }
+        if let (Some(all), Some(c)) = (collected.as_mut(), sink.audit) {
+            all.merge(c.builder);
         }
         for (k, v) in sink.records_by_kind {
             summary.records += v;
@@ -439,7 +627,9 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
     for p in &staged {
         *summary.rows_by_date.entry(p.date).or_default() += p.rows;
     }
+    checkpoint(AnonymizeStep::Staged);
     commit(&opts.data_dir.join("store"), &staged)?;
+    checkpoint(AnonymizeStep::Committed);
     // Quarantine files are dated by the processing day, so they age out with retention.
     if !quarantine.is_empty() {
         let dir = opts.data_dir.join("quarantine").join(format!("date={today}"));
@@ -451,5 +641,5 @@ pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOp
     }
     let _ = std::fs::remove_dir_all(&staging);
     summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok((summary, collected))
 }

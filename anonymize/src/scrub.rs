@@ -39,6 +39,8 @@ const PH_TOKEN: &str = "<token>";
 const PH_PHONE: &str = "<phone>";
 /// What a scrubber whose automaton could not be built returns for every text (fail closed).
 const PH_REDACTED: &str = "<redacted>";
+/// Every placeholder the scrubber writes (words of the product's own vocabulary for the audit).
+pub(crate) const PLACEHOLDERS: [&str; 8] = [PH_ID, PH_NAME, PH_IP, PH_EMAIL, PH_VALUE, PH_TOKEN, PH_PHONE, PH_REDACTED];
 
 /// Decoding rounds, so that double (and triple) encoding is undone.
 const MAX_DECODE_ROUNDS: usize = 3;
@@ -423,7 +425,7 @@ impl Folded<'_> {
 
 /// Writes the Unicode lowercase of `s` into `buf` (ASCII vowels followed by a combining diaeresis
 /// become the composed umlaut). Returns the offset map when the offsets of `buf` and `s` differ.
-fn fold_into(s: &str, buf: &mut String) -> Option<Vec<usize>> {
+pub(crate) fn fold_into(s: &str, buf: &mut String) -> Option<Vec<usize>> {
     buf.clear();
     if s.is_ascii() {
         buf.push_str(s);
@@ -464,7 +466,7 @@ fn fold_into(s: &str, buf: &mut String) -> Option<Vec<usize>> {
 
 /// Letters, digits and combining marks (`İ` lowercases to `i` and a combining dot) make up
 /// tokens; every other character is a token boundary.
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
 }
 
@@ -481,7 +483,7 @@ fn umlaut(c: char) -> Option<char> {
 }
 
 /// The Unicode lowercase of `s` as the automaton sees it.
-fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     let mut buf = String::new();
     fold_into(s, &mut buf);
     buf
@@ -494,22 +496,34 @@ fn name_patterns(full_name: &str, emit: &mut impl FnMut(String, Kind)) {
 
 /// [`name_patterns`] of an already lowercased and trimmed name.
 fn name_patterns_of_folded(folded: &str, emit: &mut impl FnMut(&str)) {
-    let mut emit_variants = |p: &str| {
+    name_variants(folded, &mut |p, _| emit(p));
+}
+
+/// The search strings of an already lowercased and trimmed name, each of at least two characters,
+/// with its ASCII spelling (`ä` → `ae`, `ß` → `ss`): first the full name (`false`), then each part
+/// between characters that are not letters or digits (`true`; none when the name is one part).
+/// Shared by the scrubber and the leak audit.
+pub(crate) fn name_variants(folded: &str, emit: &mut impl FnMut(&str, bool)) {
+    let mut emit_variants = |p: &str, part: bool| {
         if p.chars().count() < MIN_NAME_CHARS {
             return;
         }
         if p.contains(['ä', 'ö', 'ü', 'ß']) {
-            let ascii = p.replace('ä', "ae").replace('ö', "oe").replace('ü', "ue").replace('ß', "ss");
-            emit(&ascii);
+            emit(&ascii_spelling(p), part);
         }
-        emit(p);
+        emit(p, part);
     };
-    emit_variants(folded);
+    emit_variants(folded, false);
     for part in folded.split(|c: char| !is_word_char(c)) {
         if part.len() < folded.len() {
-            emit_variants(part);
+            emit_variants(part, true);
         }
     }
+}
+
+/// The ASCII spelling of a lowercased German word: `ä` → `ae`, `ö` → `oe`, `ü` → `ue`, `ß` → `ss`.
+pub(crate) fn ascii_spelling(p: &str) -> String {
+    p.replace('ä', "ae").replace('ö', "oe").replace('ü', "ue").replace('ß', "ss")
 }
 
 /// The pattern of an identifier or secret.
@@ -634,9 +648,9 @@ fn token_range(run: &str) -> Option<(usize, usize)> {
 
 static SIP_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)-bbbid-(?:listenonly-)?([^@\r\n"<>\[\](),;]+)"#).expect("static regex"));
-static IPV4: LazyLock<Regex> =
+pub(crate) static IPV4: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}").expect("static regex"));
-static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.[0-9]{1,3}){0,3}").expect("static regex")
 });
 
@@ -698,7 +712,7 @@ fn generic_spans(s: &str, spans: &mut Vec<Span>) {
 
 /// Whether the dotted quad at `start..end` is a personal IPv4 address (not a version such as
 /// `Chrome/131.0.0.0`, not part of a longer dotted number, not `0.0.0.0` or `127.0.0.1`).
-fn is_ipv4(s: &str, start: usize, end: usize) -> bool {
+pub(crate) fn is_ipv4(s: &str, start: usize, end: usize) -> bool {
     let text = &s[start..end];
     if text.split('.').any(|o| o.parse::<u16>().map_or(true, |n| n > 255)) {
         return false;
@@ -731,7 +745,7 @@ fn ends_with_product(s: &str) -> bool {
 
 /// The end of the personal IPv6 address that the candidate at `start..end` holds (with a zone
 /// index `%eth0`), or `None` (not an address, part of a longer word, `::` or `::1`).
-fn ipv6_end(s: &str, start: usize, end: usize) -> Option<usize> {
+pub(crate) fn ipv6_end(s: &str, start: usize, end: usize) -> Option<usize> {
     if s[..start].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_') {
         return None;
     }
@@ -907,7 +921,7 @@ fn json_escape_at(b: &[u8], i: usize) -> Option<(char, usize)> {
 }
 
 /// Bytes as text: valid UTF-8 as it is, every other byte as its Latin-1 character.
-fn utf8_or_latin1(bytes: Vec<u8>) -> String {
+pub(crate) fn utf8_or_latin1(bytes: Vec<u8>) -> String {
     match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -922,6 +936,16 @@ fn utf8_or_latin1(bytes: Vec<u8>) -> String {
     }
 }
 
+/// The pattern of an e-mail address (a macro so that `concat!` can use it).
+macro_rules! email_pattern {
+    () => {
+        r#"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}"#
+    };
+}
+
+/// An e-mail address, as the scrubber finds it (shared with the leak audit).
+pub(crate) static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(email_pattern!()).expect("static regex"));
+
 /// Query strings (with fragments), URL fragments, e-mail addresses, form bodies
 /// (`k=v&k=v`) and the values of secret- or name-like keys — in this order of preference, which
 /// [`rewrite_value`] relies on to tell the alternatives apart without capture groups.
@@ -929,7 +953,8 @@ static VALUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r#"\?[^\s"'<>#?]+(?:#[^\s"'<>]*)?"#,
         r#"|[A-Za-z][A-Za-z0-9+.\-]*://[^\s"'<>#?]*#[^\s"'<>]*"#,
-        r#"|[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}"#,
+        "|",
+        email_pattern!(),
         r#"|[A-Za-z0-9_.\-\[\]]+=[^&\s"'<>#]*(?:&[A-Za-z0-9_.\-\[\]]+=[^&\s"'<>#]*)+"#,
         r#"|(?i-u:\b(?:password|passwd|pwd|secret|checksum|token|session[_-]?token|auth[_-]?token"#,
         r#"|access[_-]?token|api[_-]?key|full[_-]?name|user[_-]?name|conf[_-]?name|caller[_-]?name"#,

@@ -180,8 +180,9 @@ fn sniff(path: &Path, max_line: usize) -> Result<Option<LogFormat>> {
 
 /// What the meeting map does while a file is parsed.
 enum MapUse<'a> {
-    /// First pass over the lifecycle files: resolve each event, then learn from it.
-    Learn(&'a mut MeetingMap),
+    /// First pass over the lifecycle files: resolve each event, then learn from it (events whose
+    /// meeting is unknown to this file's map are deferred).
+    Learn(&'a mut MeetingMap, &'a mut Vec<crate::school::Deferred>),
     /// Second pass over the lifecycle files, and the bulk files: resolve only.
     Read(&'a MeetingMap),
 }
@@ -299,9 +300,9 @@ fn process_line(
             summary.parsed += 1;
             for mut e in events.drain(..) {
                 let opted_out = match map {
-                    MapUse::Learn(m) => {
+                    MapUse::Learn(m, deferred) => {
                         m.resolve(&opts.school_rule, &mut e);
-                        m.observe(&e);
+                        m.observe_or_defer(&e, deferred);
                         m.is_opted_out(&opts.opt_out, &e)
                     }
                     MapUse::Read(m) => {
@@ -410,34 +411,72 @@ fn parser_format(file: &InputFile) -> LogFormat {
 /// The first pass: reads the lifecycle logs (bbb-web, webhooks, akka-apps, nginx, canonical)
 /// and learns the batch's meetings, schools, users, first joins and personal vocabulary. Reads
 /// nothing into a sink; failures are reported by [`emit`].
+///
+/// The files are read in parallel (`opts.threads`), each into a map of its own; the maps are
+/// merged in file order, and the events a file could not place in a meeting are learnt last,
+/// against the merged map.
 pub fn learn(files: &[InputFile], opts: &IngestOptions) -> MeetingMap {
+    let lifecycle: Vec<&InputFile> = files.iter().filter(|f| f.format.is_some_and(LogFormat::is_lifecycle)).collect();
+    /// One file's map and deferred events.
+    type Learnt = Mutex<Option<(MeetingMap, Vec<crate::school::Deferred>)>>;
+    let learnt: Vec<Learnt> = lifecycle.iter().map(|_| Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..worker_threads(opts).min(lifecycle.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(f) = lifecycle.get(i) else { break };
+                    let mut map = MeetingMap::new();
+                    let mut deferred = Vec::new();
+                    // A parser bug leaves this file's map partial; `emit` reports the file.
+                    let _ = catch(|| {
+                        parse_file(
+                            f,
+                            opts,
+                            MapUse::Learn(&mut map, &mut deferred),
+                            &mut CountOnly,
+                            &mut IngestSummary::default(),
+                        );
+                    });
+                    if let Ok(mut slot) = learnt[i].lock() {
+                        *slot = Some((map, deferred));
+                    }
+                }
+            });
+        }
+    });
     let mut map = MeetingMap::new();
-    for f in files.iter().filter(|f| f.format.is_some_and(LogFormat::is_lifecycle)) {
-        parse_file(f, opts, MapUse::Learn(&mut map), &mut CountOnly, &mut IngestSummary::default());
+    let mut deferred = Vec::new();
+    for slot in learnt {
+        if let Some((m, d)) = slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            map.merge(m);
+            deferred.extend(d);
+        }
     }
+    map.apply_deferred(deferred);
     map
 }
 
-/// The second pass: parses all files with the complete `map` — first the lifecycle logs in
-/// order, into the first sink, then the bulk logs in parallel, each worker with its own sink
-/// from `new_sink`. Returns the summary and the sinks.
+fn worker_threads(opts: &IngestOptions) -> usize {
+    match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+}
+
+/// The second pass: parses all files with the complete `map` in parallel, each worker with its
+/// own sink from `new_sink` (the map resolves every event, so the order of files does not
+/// matter). Returns the summary and the sinks.
 pub fn emit<S, F>(files: &[InputFile], opts: &IngestOptions, map: &MeetingMap, new_sink: F) -> (IngestSummary, Vec<S>)
 where
     S: Sink + Send,
     F: Fn() -> S + Sync,
 {
     let mut summary = IngestSummary::default();
-    let mut first = new_sink();
-    let (lifecycle, mut bulk): (Vec<&InputFile>, Vec<&InputFile>) =
-        files.iter().partition(|f| f.format.is_some_and(LogFormat::is_lifecycle));
-    for f in &lifecycle {
-        parse_file(f, opts, MapUse::Read(map), &mut first, &mut summary);
-    }
+    let mut bulk: Vec<&InputFile> = files.iter().collect();
     bulk.sort_by_key(|f| std::cmp::Reverse(f.size));
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
+    let threads = worker_threads(opts);
     // One reader feeds chunks of lines (and whole stateful files) to the workers through a
     // bounded queue, so that a single large file keeps every core busy and memory stays bounded.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(threads * 2);
@@ -485,7 +524,7 @@ where
     summary.merge(reader_summary);
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(w, _, _)| *w);
-    let mut sinks = vec![first];
+    let mut sinks = Vec::with_capacity(results.len());
     for (_, s, sink) in results {
         summary.merge(s);
         sinks.push(sink);

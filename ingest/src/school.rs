@@ -62,6 +62,17 @@ pub struct MeetingMap {
     secrets: HashSet<String>,
 }
 
+/// A participant event whose meeting its own file did not name (see
+/// [`MeetingMap::observe_or_defer`]). **Holds personal data** (ids), in memory only.
+pub(crate) struct Deferred {
+    user: String,
+    account: Option<String>,
+    school: Option<String>,
+    parent: Option<String>,
+    time: DateTime<Utc>,
+    join: bool,
+}
+
 impl std::fmt::Debug for MeetingMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MeetingMap")
@@ -97,6 +108,67 @@ impl MeetingMap {
             self.user_meeting.entry(user.expose().clone()).or_insert_with(|| meeting.clone());
             if let Some(account) = &e.account {
                 self.user_account.entry(user.expose().clone()).or_insert_with(|| account.expose().clone());
+            }
+        }
+    }
+
+    /// Learns from one event of a file that is learnt on its own (in parallel with the others):
+    /// an event whose meeting this file does not name — a participant event known only by its
+    /// user — is kept in `deferred` and learnt by [`MeetingMap::apply_deferred`] once every
+    /// file's map is merged, so that no file depends on another having been read first.
+    pub(crate) fn observe_or_defer(&mut self, e: &RawEvent, deferred: &mut Vec<Deferred>) {
+        if e.meeting.is_none()
+            && let Some(user) = &e.user
+        {
+            deferred.push(Deferred {
+                user: user.expose().clone(),
+                account: e.account.as_ref().map(|a| a.expose().clone()),
+                school: e.school.clone(),
+                parent: e.parent_meeting.as_ref().map(|p| p.expose().clone()),
+                time: e.time,
+                join: e.kind == crate::EventKind::ParticipantJoined,
+            });
+        }
+        self.observe(e);
+    }
+
+    /// Adds what `later` learnt from the files after this map's, as if its events had come after
+    /// this map's: first values win, a breakout's parent is the last named, first joins are the
+    /// earliest.
+    pub(crate) fn merge(&mut self, later: MeetingMap) {
+        for (m, s) in later.school {
+            self.school.entry(m).or_insert(s);
+        }
+        self.parent.extend(later.parent);
+        for (m, t) in later.first_join {
+            self.first_join.entry(m).and_modify(|f| *f = (*f).min(t)).or_insert(t);
+        }
+        for (u, m) in later.user_meeting {
+            self.user_meeting.entry(u).or_insert(m);
+        }
+        for (u, a) in later.user_account {
+            self.user_account.entry(u).or_insert(a);
+        }
+        self.names.extend(later.names);
+        self.identifiers.extend(later.identifiers);
+        self.secrets.extend(later.secrets);
+    }
+
+    /// Learns the deferred events (in file order) against the merged map.
+    pub(crate) fn apply_deferred(&mut self, deferred: Vec<Deferred>) {
+        for d in deferred {
+            let Some(meeting) = self.user_meeting.get(&d.user).cloned() else { continue };
+            if d.join {
+                self.first_join.entry(meeting.clone()).and_modify(|t| *t = (*t).min(d.time)).or_insert(d.time);
+            }
+            if let Some(school) = d.school {
+                self.school.entry(meeting.clone()).or_insert(school);
+            }
+            if let Some(parent) = d.parent {
+                self.parent.insert(meeting, parent);
+            }
+            if let Some(account) = d.account {
+                self.user_account.entry(d.user).or_insert(account);
             }
         }
     }

@@ -123,14 +123,16 @@ fn opted_out_accounts_are_dropped_and_counted() {
 }
 
 #[test]
-fn demo_generates_and_anonymizes() {
+fn demo_by_default_ends_yesterday_and_publishes_it() {
+    // Without --start the demo generates the days ending yesterday; the night run on this
+    // morning (07:00, after the cut-off) publishes yesterday.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
     let o = confstats(&["demo", "--out", out.to_str().unwrap(), "--schools", "1", "--days", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
-    assert!(text.contains("generated") && text.contains("records out"), "{text}");
-    assert!(text.contains("quarantined 0"), "{text}");
+    let yesterday = (chrono::Local::now().date_naive() - chrono::Days::new(1)).to_string();
+    assert!(stderr(&o).contains(&format!("published {yesterday}")), "{}", stderr(&o));
+    assert!(stdout(&o).contains("generated"), "{}", stdout(&o));
     assert!(out.join("ground-truth.json").is_file());
     assert!(out.join("data/store").is_dir() && out.join("data/keys").is_dir());
 }

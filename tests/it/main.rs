@@ -6,6 +6,7 @@ mod anonymize;
 mod cli;
 mod depcheck;
 mod ingest;
+mod run;
 mod schemas;
 mod stats;
 mod util;

@@ -1,12 +1,28 @@
-//! The aggregation of one store partition (one local date) into the statistics tables.
+//! The aggregation of one store partition (one local date) into the statistics tables, in
+//! memory bounded by a chunk rather than by the day.
 //!
-//! polars does the scanning, filtering, the per-session figures and every group-by; the few
-//! things that are sequential by nature — merging a participant's sessions across reconnects,
-//! sweeping intervals for peaks, splitting sessions at local hours — run in plain Rust over the
-//! day's joins (one row per session).
+//! The day is split into chunks of schools ([`scan::plan_chunks`]). Every figure of a school
+//! table depends on one school's conferences only, and all events of a meeting (its joins,
+//! leaves, media and client events) carry the meeting's school (the anonymiser resolves it per
+//! meeting), so a chunk computes its schools' rows completely and on its own. A chunk is read in
+//! one streaming pass that keeps only compact records ([`scan::ChunkRows`]); its conferences and
+//! sessions are modelled and its school rows computed, then everything but those rows is
+//! dropped. Chunks run in parallel, one per thread of polars' pool (`POLARS_MAX_THREADS`).
+//!
+//! The fleet tables span schools: their additive figures are summed over the chunks, distinct
+//! participants per server and hour are counted over exact pseudonym keys, and the peaks are
+//! swept once over the summed per-second changes of the open counts ([`fleet`]). Error events
+//! are few; they are read once for the day ([`scan::error_rows`]).
+//!
+//! polars does the scanning, filtering and the breakdowns' group-bys; the few things that are
+//! sequential by nature — merging a participant's sessions across reconnects, sweeping intervals
+//! for peaks, splitting sessions at local hours — run in plain Rust over the chunk's joins (one
+//! row per session).
 
+use super::fleet::Fleet;
 use super::hours::{Clock, Piece, SchoolHours};
-use super::model::{Conference, Id, Interner, Session, build_spans, hourly_peaks, median_p90, minutes, peak, secs};
+use super::model::{Conference, Id, Interner, Session, build_spans, median_p90, minutes, peak, secs};
+use super::scan::{self, ChunkRows, Counts, ERROR_KINDS, Key};
 use crate::error::{PolarsContext, Result};
 use crate::suppress::Aggregate;
 use crate::tables::{self, col};
@@ -17,34 +33,17 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-/// Event kinds the conference and session model reads (lifecycle and media).
-const LIFECYCLE: &[&str] = &[
-    "meeting_created",
-    "breakout_room_created",
-    "meeting_ended",
-    "participant_joined",
-    "participant_left",
-    "audio_joined",
-    "webcam_started",
-    "webcam_stopped",
-    "screenshare_started",
-];
+/// Selected store rows ([`scan::selected_kinds`]) per chunk (a chunk is at least one school).
+///
+/// The trade-off: every chunk is one pass over the day's files, and a pass decompresses the
+/// pseudonym columns of every file however few of its rows the chunk selects (about 1.5 s of
+/// CPU for 10 M store rows); a chunk's rows, model and frames take a few hundred bytes per
+/// selected row at their peak, and [`workers`] chunks are in memory at once.
+const CHUNK_ROWS: u64 = 1_000_000;
 
-/// Event kinds only counted (feature use; audio failures are among the error kinds).
-const COUNTED: &[&str] = &["chat_message_sent", "poll_started", "notes_edited"];
-
-/// Error kinds and the component they belong to (`client_error` is split by code).
-const ERROR_KINDS: &[(&str, &str)] = &[
-    ("audio_failed", "audio"),
-    ("webcam_failed", "webcam"),
-    ("screenshare_failed", "screenshare"),
-    ("media_server_error", "media_server"),
-    ("client_error", "client"),
-];
-
-/// Temporary column: time as integer microseconds.
-const T_US: &str = "t_us";
 /// Temporary column: seconds of a span or piece.
 const SECS: &str = "secs";
 /// Temporary column: conference seconds.
@@ -78,10 +77,6 @@ pub(crate) struct DayResult {
     pub tables: Vec<Aggregate>,
     /// Store rows of the day.
     pub events: u64,
-}
-
-fn kind_is(kinds: impl IntoIterator<Item = &'static str>) -> Expr {
-    kinds.into_iter().map(|k| col(store::KIND).eq(lit(k))).reduce(Expr::or).unwrap_or(lit(false))
 }
 
 /// One lazy scan over a day's files (one scan node: polars reads them in parallel).
@@ -119,80 +114,155 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<impl Iterator<Item = Option
     Ok(df.column(name).ctx(name)?.str().ctx(name)?.iter())
 }
 
+/// Threads of polars' pool: `POLARS_MAX_THREADS`, else the available cores.
+fn workers() -> usize {
+    std::env::var("POLARS_MAX_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
 /// Aggregates one day.
 pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
     let what = format!("store date={}", day.date);
     let lf = scan(day.files)?;
     let events = row_count(day.files)?;
+    let counts = scan::census(lf.clone(), &what)?;
+    let errors = Errors::compute(&scan::error_rows(lf.clone(), &what)?, day)?;
 
-    // One pass over the store picks the rows any table reads (the store is mostly client
-    // diagnostics, which only the client attributes below need).
-    let kinds: Vec<&str> = LIFECYCLE.iter().chain(COUNTED).chain(ERROR_KINDS.iter().map(|(k, _)| k)).copied().collect();
-    let kinds = lit(Series::new("kinds".into(), kinds)).implode(false);
-    let rows = lf
-        .clone()
-        .filter(col(store::KIND).is_in(kinds, false))
-        .select([
-            col(store::TIME),
-            col(store::TIME).cast(DataType::Int64).alias(T_US),
-            col(store::SERVER),
-            col(store::KIND),
-            col(store::SCHOOL),
-            col(store::PARTICIPANT),
-            col(store::SESSION),
-            col(store::MEETING),
-            col(store::PARENT_MEETING),
-            col(store::ROOM),
-            col(store::ROLE),
-            col(store::CLIENT_TYPE),
-            col(store::AUDIO_MODE),
-            col(store::ERROR_CODE),
-        ])
-        .collect()
-        .ctx(&what)?;
-    let counts = rows
-        .clone()
-        .lazy()
-        .group_by([col(store::SCHOOL), col(store::KIND)])
-        .agg([len().alias(col::EVENTS)])
-        .collect()
-        .ctx(&what)?;
-    let life = rows.clone().lazy().filter(kind_is(LIFECYCLE.iter().copied())).collect().ctx(&what)?;
+    let workers = workers();
+    let chunks = scan::plan_chunks(&counts, CHUNK_ROWS, workers);
+    let fleet = Mutex::new(Fleet::default());
+    let parts = run_chunks(&chunks, workers.min(chunks.len()), |schools| {
+        aggregate_chunk(lf.clone(), schools, &counts, day, &fleet, &what)
+    })?;
 
-    // Client attributes (browser, OS, device) per session, from any event that has them.
-    let attrs = lf
-        .filter(col(store::SESSION).is_not_null().and(
-            col(store::BROWSER).is_not_null().or(col(store::OS).is_not_null()).or(col(store::DEVICE).is_not_null()),
-        ))
-        .group_by([col(store::SESSION)])
-        .agg([
-            col(store::BROWSER).drop_nulls().first(),
-            col(store::OS).drop_nulls().first(),
-            col(store::DEVICE).drop_nulls().first(),
-        ])
-        .collect()
-        .ctx(&what)?;
-
-    let mut clock = Clock::new(day.tz, day.hours);
-    let model = Model::build(&life, &attrs, &mut clock)?;
-    let sizes = model.size_buckets();
-    let spans = model.spans_frame(&sizes)?;
-    let errors = Errors::compute(&rows, &model, day)?;
+    let mut frames: Vec<Vec<DataFrame>> = vec![Vec::new(); SCHOOL_TABLES.len()];
+    let mut conferences: BTreeMap<String, u32> = BTreeMap::new();
+    for part in parts {
+        for (all, df) in frames.iter_mut().zip(part.frames) {
+            all.push(df);
+        }
+        conferences.extend(part.conferences);
+    }
     let mut tables = Vec::with_capacity(tables::ALL.len());
-    tables.push(model.daily_usage(&counts, day)?);
-    tables.push(model.usage_by_hour(day, &mut clock)?);
-    tables.push(model.usage_by_client(day, &spans)?);
-    tables.push(model.media_use(day, &spans)?);
-    tables.push(model.conference_buckets(day, &spans, &sizes)?);
-    tables.push(finish(tables::ERRORS_BY_CODE, day.date, errors.by_school)?);
-    tables.push(model.fleet_hourly(day, &mut clock, &errors.by_server_hour)?);
+    for (spec, frames) in SCHOOL_TABLES.iter().zip(frames) {
+        tables.push(Aggregate::new(*spec, stack(frames, spec.name)?)?);
+    }
+    tables.push(finish(tables::ERRORS_BY_CODE, day.date, errors.by_school(&conferences)?)?);
+    let fleet = fleet.into_inner().unwrap_or_else(PoisonError::into_inner);
+    tables.push(Aggregate::new(tables::FLEET_HOURLY, fleet.fleet_hourly(day, &errors.by_server_hour)?)?);
     tables.push(finish(tables::FLEET_ERRORS, day.date, errors.by_server)?);
     Ok(DayResult { tables, events })
 }
 
-/// The day's conferences, sessions and spans with their labels.
+/// The school tables a chunk computes, in [`tables::ALL`] order.
+const SCHOOL_TABLES: [tables::TableSpec; 5] = [
+    tables::DAILY_USAGE,
+    tables::USAGE_BY_HOUR,
+    tables::USAGE_BY_CLIENT,
+    tables::MEDIA_USE,
+    tables::CONFERENCE_BUCKETS,
+];
+
+/// What one chunk gave: its rows of the school tables and its conferences per school.
+struct ChunkTables {
+    /// One frame per table of [`SCHOOL_TABLES`], columns as [`finish_frame`] orders them.
+    frames: Vec<DataFrame>,
+    /// Conferences per school (for the errors' conference share).
+    conferences: Vec<(String, u32)>,
+}
+
+/// Runs `work` on each chunk with `workers` threads; results in chunk order. Stops at the first
+/// error.
+fn run_chunks<T: Send>(
+    chunks: &[Vec<String>],
+    workers: usize,
+    work: impl Fn(&[String]) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<T>>>> = Mutex::new((0..chunks.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(schools) = chunks.get(i) else { break };
+                    let result = work(schools);
+                    failed.fetch_or(result.is_err(), Ordering::Relaxed);
+                    results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(chunks.len());
+    let mut missing = false;
+    for result in results.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        match result {
+            Some(Ok(t)) => out.push(t),
+            Some(Err(e)) => return Err(e),
+            None => missing = true,
+        }
+    }
+    if missing {
+        return Err(crate::Error::Internal("a chunk of the day was not aggregated".into()));
+    }
+    Ok(out)
+}
+
+/// Aggregates one chunk of schools: its school tables, and its share of the fleet figures
+/// (added to `fleet`).
+fn aggregate_chunk(
+    lf: LazyFrame,
+    schools: &[String],
+    counts: &Counts,
+    day: &DayInput<'_>,
+    fleet: &Mutex<Fleet>,
+    what: &str,
+) -> Result<ChunkTables> {
+    let rows = scan::read_chunk(lf, schools, what)?;
+    let mut clock = Clock::new(day.tz, day.hours);
+    let model = Model::build(rows, &mut clock)?;
+    let sizes = model.size_buckets();
+    let spans = model.spans_frame(&sizes)?;
+    let frames = vec![
+        model.daily_usage(schools, counts, day)?,
+        model.usage_by_hour(day, &mut clock)?,
+        model.usage_by_client(day, &spans)?,
+        model.media_use(day, &spans)?,
+        model.conference_buckets(day, &spans, &sizes)?,
+    ];
+    drop(spans);
+    let part = Fleet::of_chunk(&model.fleet_input(), &mut clock);
+    fleet.lock().unwrap_or_else(PoisonError::into_inner).merge(part);
+    let mut conferences: BTreeMap<&str, u32> = BTreeMap::new();
+    for c in 0..model.conferences.len() {
+        *conferences.entry(model.school_name(c)).or_default() += 1;
+    }
+    let conferences = conferences.into_iter().map(|(s, n)| (s.to_owned(), n)).collect();
+    Ok(ChunkTables { frames, conferences })
+}
+
+/// The chunks' rows of one table as one frame.
+fn stack(frames: Vec<DataFrame>, what: &str) -> Result<DataFrame> {
+    let mut frames = frames.into_iter();
+    let Some(mut df) = frames.next() else {
+        return Err(crate::Error::Internal(format!("{what}: no chunk")));
+    };
+    for f in frames {
+        df.vstack_mut_owned(f).ctx(what)?;
+    }
+    Ok(df)
+}
+
+/// One chunk's conferences, sessions and spans with their labels.
 struct Model {
     strings: Interner,
+    /// Participants' pseudonym keys by participant id (for distinct counts across chunks).
+    participants: Vec<Key>,
     conferences: Vec<Conference>,
     sessions: Vec<Session>,
     /// Per session: device, browser, os labels.
@@ -207,173 +277,78 @@ struct Model {
     pieces: Vec<(usize, Id, Piece)>,
 }
 
-/// Interns a label to a static string from a fixed vocabulary, else `other`/`unknown`.
-fn label(value: Option<&str>, vocabulary: &[&'static str]) -> &'static str {
-    match value {
-        None => "unknown",
-        Some(v) => vocabulary.iter().find(|w| **w == v).copied().unwrap_or("other"),
-    }
-}
-
-const ROLES: &[&str] = &["moderator", "viewer"];
-const CLIENTS: &[&str] = &["html5", "dial_in", "other"];
-const DEVICES: &[&str] = &["desktop", "tablet", "phone", "other"];
-const BROWSERS: &[&str] = &["chrome", "edge", "firefox", "safari", "opera", "samsung_internet", "chromium", "other"];
-const OSES: &[&str] = &["windows", "macos", "ios", "ipados", "android", "chromeos", "linux", "other"];
-
 impl Model {
-    fn build(life: &DataFrame, attrs: &DataFrame, clock: &mut Clock<'_>) -> Result<Self> {
-        let what = "lifecycle events";
-        let kind = |k: &str| col(store::KIND).eq(lit(k));
-        let t = || col(T_US);
-        let life = life.clone().lazy();
-
-        // What happened in each session, aggregated by polars: the first leave, audio joins per
-        // mode, media starts. Minima make the order of rows irrelevant.
-        let mode = col(store::AUDIO_MODE).fill_null(lit(""));
-        let audio = || kind("audio_joined");
-        let count = |e: Expr| e.cast(DataType::UInt32).sum().cast(DataType::UInt32);
-        let per_session = life
-            .clone()
-            .filter(col(store::SESSION).is_not_null().and(kind("participant_joined").not()))
-            .group_by([col(store::SESSION)])
-            .agg([
-                t().filter(kind("participant_left")).min().alias("leave"),
-                t().filter(audio()).min().alias("first_audio"),
-                t().filter(kind("webcam_started")).min().alias("first_webcam"),
-                count(audio().and(mode.clone().eq(lit("listen_only")))).alias("listen_only"),
-                count(audio().and(mode.clone().eq(lit("dial_in")))).alias("dial_in"),
-                count(audio().and(mode.clone().neq(lit("listen_only"))).and(mode.neq(lit("dial_in"))))
-                    .alias("microphone"),
-                count(kind("webcam_started")).alias("webcams"),
-                count(kind("screenshare_started")).alias("screenshares"),
-            ]);
-        let joins = life
-            .clone()
-            .filter(kind("participant_joined").and(col(store::MEETING).is_not_null()))
-            .select([
-                t(),
-                col(store::SERVER),
-                col(store::SCHOOL),
-                col(store::PARTICIPANT),
-                col(store::SESSION),
-                col(store::MEETING),
-                col(store::ROOM),
-                col(store::ROLE),
-                col(store::CLIENT_TYPE),
-            ])
-            .join(per_session, [col(store::SESSION)], [col(store::SESSION)], JoinArgs::new(JoinType::Left))
-            .join(attrs.clone().lazy(), [col(store::SESSION)], [col(store::SESSION)], JoinArgs::new(JoinType::Left))
-            .collect()
-            .ctx(what)?;
-        let ended = life
-            .clone()
-            .filter(kind("meeting_ended").and(col(store::MEETING).is_not_null()))
-            .group_by([col(store::MEETING)])
-            .agg([t().min()])
-            .collect()
-            .ctx(what)?;
-        // Meetings with a parent (breakout rooms): bbb-web names the parent when it creates them.
-        let breakouts = life
-            .clone()
-            .filter(col(store::PARENT_MEETING).is_not_null().and(col(store::MEETING).is_not_null()))
-            .select([col(store::MEETING)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()
-            .ctx(what)?;
-        let created_rows = life
-            .clone()
-            .filter(kind("meeting_created").or(kind("breakout_room_created")))
-            .select([col(store::SERVER), t()])
-            .collect()
-            .ctx(what)?;
-        let webcam_rows = life
-            .filter(col(store::SESSION).is_not_null().and(kind("webcam_started").or(kind("webcam_stopped"))))
-            .select([col(store::SESSION), t(), kind("webcam_started").alias("start")])
-            .sort([store::SESSION, T_US], SortMultipleOptions::default())
-            .collect()
-            .ctx(what)?;
-
-        let mut strings = Interner::default();
-        let mut participants = Interner::default();
+    fn build(rows: ChunkRows, clock: &mut Clock<'_>) -> Result<Self> {
+        let ChunkRows {
+            names: strings,
+            sessions: session_ids,
+            participants,
+            meetings,
+            rooms: _,
+            joins,
+            events,
+            attrs,
+            ended,
+            breakouts,
+            created,
+            webcams: mut webcam_rows,
+        } = rows;
         let mut conferences: Vec<Conference> = Vec::new();
-        let mut conference_of: HashMap<&str, usize> = HashMap::new();
+        let mut conference_of: Vec<Option<usize>> = vec![None; meetings.len()];
         let mut sessions: Vec<Session> = Vec::new();
         // Per session: device, browser and OS labels.
         let mut session_attrs: Vec<[&'static str; 3]> = Vec::new();
-        let mut session_of: HashMap<&str, usize> = HashMap::new();
+        let mut session_of: Vec<Option<usize>> = vec![None; session_ids.len()];
+        drop((session_ids, meetings));
+        let none = scan::SessionEvents::default();
 
         // The joins make the conferences and sessions (the earliest join of a BBB user id
         // counts; a conference starts at its earliest join).
-        let u32s = |name: &str| -> Result<Vec<u32>> {
-            Ok(joins.column(name).ctx(name)?.u32().ctx(name)?.iter().map(|v| v.unwrap_or(0)).collect())
-        };
-        let i64s = |name: &str| -> Result<Vec<Option<i64>>> {
-            Ok(joins.column(name).ctx(name)?.i64().ctx(name)?.iter().map(|v| v.map(secs)).collect())
-        };
-        let (join_t, leave, first_audio, first_webcam) =
-            (i64s(T_US)?, i64s("leave")?, i64s("first_audio")?, i64s("first_webcam")?);
-        let (listen_only, dial_in, microphone, webcams_n, screenshares) =
-            (u32s("listen_only")?, u32s("dial_in")?, u32s("microphone")?, u32s("webcams")?, u32s("screenshares")?);
-        let cols = [
-            store::SERVER,
-            store::SCHOOL,
-            store::PARTICIPANT,
-            store::SESSION,
-            store::MEETING,
-            store::ROOM,
-            store::ROLE,
-            store::CLIENT_TYPE,
-            store::DEVICE,
-            store::BROWSER,
-            store::OS,
-        ];
-        let mut its: Vec<_> = cols.iter().map(|c| strs(&joins, c)).collect::<Result<_>>()?;
-        for (i, t) in join_t.iter().enumerate() {
-            let [server, school, participant, session, meeting, room, role, client, device, browser, os] =
-                std::array::from_fn(|c| its[c].next().flatten());
-            let attrs = [label(device, DEVICES), label(browser, BROWSERS), label(os, OSES)];
-            let (Some(t), Some(m)) = (*t, meeting) else { continue };
-            let Some(who) = participant.or(session) else { continue };
-            let c = match conference_of.get(m) {
-                Some(&c) => {
+        for j in &joins {
+            let [device, browser, os] = j.session.map_or([None; 3], |s| attrs[s as usize]);
+            let attrs = [device.unwrap_or("unknown"), browser.unwrap_or("unknown"), os.unwrap_or("unknown")];
+            let Some(who) = j.who else { continue };
+            let t = secs(j.t_us);
+            let m = j.meeting as usize;
+            let c = match conference_of[m] {
+                Some(c) => {
                     let conf = &mut conferences[c];
                     conf.first_join = conf.first_join.min(t);
                     c
                 }
                 None => {
                     conferences.push(Conference {
-                        school: strings.id(school.unwrap_or("unknown")),
-                        server: strings.id(server.unwrap_or("unknown")),
-                        room: room.map(|r| strings.id(r)),
+                        school: j.school,
+                        server: j.server,
+                        room: j.room,
                         breakout: false,
                         first_join: t,
                         ended: None,
                         end: t,
                     });
-                    conference_of.insert(m, conferences.len() - 1);
+                    conference_of[m] = Some(conferences.len() - 1);
                     conferences.len() - 1
                 }
             };
-            let client = label(client, CLIENTS);
+            let e = j.session.map_or(&none, |s| &events[s as usize]);
             let joined = Session {
                 conference: c,
-                participant: participants.id(who),
+                participant: who,
                 join: t,
                 // A leave logged before the join (clock skew) is ignored: the session then ends
                 // with its conference.
-                leave: leave[i].filter(|&l| l >= t),
-                role: label(role, ROLES),
-                client,
-                microphone: microphone[i],
-                listen_only: listen_only[i],
-                dial_in: dial_in[i] + u32::from(client == "dial_in"),
-                webcams: webcams_n[i],
-                screenshares: screenshares[i],
-                first_audio: first_audio[i],
-                first_webcam: first_webcam[i],
+                leave: e.leave.map(secs).filter(|&l| l >= t),
+                role: j.role,
+                client: j.client,
+                microphone: e.microphone,
+                listen_only: e.listen_only,
+                dial_in: e.dial_in + u32::from(j.client == "dial_in"),
+                webcams: e.webcams,
+                screenshares: e.screenshares,
+                first_audio: e.first_audio.map(secs),
+                first_webcam: e.first_webcam.map(secs),
             };
-            match session.map(|s| (s, session_of.get(s).copied())) {
+            match j.session.map(|s| (s as usize, session_of[s as usize])) {
                 // One join per BBB user id: a repeated one keeps the earliest.
                 Some((_, Some(known))) => {
                     if t < sessions[known].join {
@@ -382,7 +357,7 @@ impl Model {
                     }
                 }
                 Some((s, None)) => {
-                    session_of.insert(s, sessions.len());
+                    session_of[s] = Some(sessions.len());
                     sessions.push(joined);
                     session_attrs.push(attrs);
                 }
@@ -392,30 +367,16 @@ impl Model {
                 }
             }
         }
-        let mut ended_of: HashMap<&str, i64> = HashMap::new();
-        let ended_t = ended.column(T_US).ctx(what)?.i64().ctx(what)?;
-        for (m, t) in strs(&ended, store::MEETING)?.zip(ended_t.iter()) {
-            if let (Some(m), Some(t)) = (m, t) {
-                ended_of.insert(m, secs(t));
-            }
-        }
-        let breakouts: HashSet<&str> = strs(&breakouts, store::MEETING)?.flatten().collect();
-        let created_t = created_rows.column(T_US).ctx(what)?.i64().ctx(what)?;
-        let created: Vec<(Id, i64)> = strs(&created_rows, store::SERVER)?
-            .zip(created_t.iter())
-            .filter_map(|(server, t)| Some((strings.id(server.unwrap_or("unknown")), secs(t?))))
-            .collect();
+        drop((joins, events, attrs));
 
-        // Webcam intervals: each start runs to the session's next stop (rows sorted by session
-        // and time).
+        // Webcam intervals: each start runs to the session's next stop (rows by session and
+        // time; a stable sort keeps the store order of equal times).
+        webcam_rows.sort_by_key(|&(s, t, _)| (s, t));
         let mut webcams: Vec<(usize, i64, Option<i64>)> = Vec::new();
         let mut open: Option<usize> = None;
-        let starts = webcam_rows.column("start").ctx(what)?.bool().ctx(what)?;
-        let wt = webcam_rows.column(T_US).ctx(what)?.i64().ctx(what)?;
-        for ((s, t), start) in strs(&webcam_rows, store::SESSION)?.zip(wt.iter()).zip(starts.iter()) {
-            let (Some(&s), Some(t), Some(start)) = (s.and_then(|s| session_of.get(s)), t.map(secs), start) else {
-                continue;
-            };
+        for (s, t, start) in webcam_rows {
+            let Some(s) = session_of[s as usize] else { continue };
+            let t = secs(t);
             if open.is_some_and(|w| webcams[w].0 != s) {
                 open = None;
             }
@@ -426,9 +387,11 @@ impl Model {
                 webcams[w].2 = Some(t);
             }
         }
-        for (m, &c) in &conference_of {
-            conferences[c].ended = ended_of.get(m).copied();
-            conferences[c].breakout |= breakouts.contains(m);
+        for (m, c) in conference_of.iter().enumerate() {
+            if let Some(c) = *c {
+                conferences[c].ended = ended.get(&(m as Id)).copied().map(secs);
+                conferences[c].breakout |= breakouts.contains(&(m as Id));
+            }
         }
         let (spans, reconnects) = build_spans(&mut conferences, &sessions);
 
@@ -439,7 +402,34 @@ impl Model {
             clock.split_by_hour(span.start, span.end, &mut buf);
             pieces.extend(buf.iter().map(|p| (span.conference, span.participant, *p)));
         }
-        Ok(Self { strings, conferences, sessions, session_attrs, spans, reconnects, created, webcams, pieces })
+        let participants = participants.into_keys();
+        Ok(Self {
+            strings,
+            participants,
+            conferences,
+            sessions,
+            session_attrs,
+            spans,
+            reconnects,
+            created,
+            webcams,
+            pieces,
+        })
+    }
+
+    /// What the fleet tables need of the chunk.
+    fn fleet_input(&self) -> super::fleet::ChunkFleet<'_> {
+        super::fleet::ChunkFleet {
+            strings: &self.strings,
+            participants: &self.participants,
+            conferences: &self.conferences,
+            sessions: &self.sessions,
+            spans: &self.spans,
+            reconnects: &self.reconnects,
+            created: &self.created,
+            webcams: &self.webcams,
+            pieces: &self.pieces,
+        }
     }
 
     fn school_name(&self, c: usize) -> &str {
@@ -554,7 +544,7 @@ impl Model {
         .ctx("conferences")
     }
 
-    fn daily_usage(&self, counts: &DataFrame, day: &DayInput<'_>) -> Result<Aggregate> {
+    fn daily_usage(&self, schools: &[String], counts: &Counts, day: &DayInput<'_>) -> Result<DataFrame> {
         #[derive(Default)]
         struct Acc {
             conferences: u32,
@@ -598,14 +588,13 @@ impl Model {
             a.psecs += s.end - s.start;
             a.spans.push((s.start, s.end));
         }
-        let (schools, kinds, n) = (
-            strs(counts, col::SCHOOL)?,
-            strs(counts, store::KIND)?,
-            counts.column(col::EVENTS).ctx("counts")?.u32().ctx("counts")?,
-        );
-        for ((school, kind), n) in schools.zip(kinds).zip(n.iter()) {
-            let a = acc.entry(school.unwrap_or("unknown").to_owned()).or_default();
-            *a.kinds.entry(kind.unwrap_or("").to_owned()).or_default() += n.unwrap_or(0);
+        // Every school with events of a read kind has a row, also without conferences.
+        for school in schools {
+            let Some(kinds) = counts.get(school) else { continue };
+            let a = acc.entry(school.clone()).or_default();
+            for (kind, n) in kinds {
+                *a.kinds.entry((*kind).to_owned()).or_default() += n;
+            }
         }
 
         let mut b = Builder::default();
@@ -641,7 +630,7 @@ impl Model {
         b.finish(tables::DAILY_USAGE, day.date)
     }
 
-    fn usage_by_hour(&self, day: &DayInput<'_>, clock: &mut Clock<'_>) -> Result<Aggregate> {
+    fn usage_by_hour(&self, day: &DayInput<'_>, clock: &mut Clock<'_>) -> Result<DataFrame> {
         let pieces = &self.pieces;
         let school: Vec<&str> = pieces.iter().map(|(c, _, _)| self.school_name(*c)).collect();
         let frame = DataFrame::new_infer_height(vec![
@@ -689,10 +678,10 @@ impl Model {
             ])
             .collect()
             .ctx("usage_by_hour")?;
-        finish(tables::USAGE_BY_HOUR, day.date, df)
+        finish_frame(tables::USAGE_BY_HOUR, day.date, df)
     }
 
-    fn usage_by_client(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+    fn usage_by_client(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<DataFrame> {
         let spans = spans.clone().lazy();
         let dims = [("role", "role"), ("device", "device"), ("browser", "browser"), ("os", "os"), ("access", CLIENT)];
         let parts = dims
@@ -710,10 +699,10 @@ impl Model {
             })
             .collect::<Vec<_>>();
         let df = concat(parts, UnionArgs::default()).ctx("usage_by_client")?.collect().ctx("usage_by_client")?;
-        finish(tables::USAGE_BY_CLIENT, day.date, df)
+        finish_frame(tables::USAGE_BY_CLIENT, day.date, df)
     }
 
-    fn media_use(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<Aggregate> {
+    fn media_use(&self, day: &DayInput<'_>, spans: &DataFrame) -> Result<DataFrame> {
         let spans = spans.clone().lazy();
         let parts = MEDIA
             .iter()
@@ -732,10 +721,10 @@ impl Model {
             })
             .collect::<Vec<_>>();
         let df = concat(parts, UnionArgs::default()).ctx("media_use")?.collect().ctx("media_use")?;
-        finish(tables::MEDIA_USE, day.date, df)
+        finish_frame(tables::MEDIA_USE, day.date, df)
     }
 
-    fn conference_buckets(&self, day: &DayInput<'_>, spans: &DataFrame, sizes: &[&'static str]) -> Result<Aggregate> {
+    fn conference_buckets(&self, day: &DayInput<'_>, spans: &DataFrame, sizes: &[&'static str]) -> Result<DataFrame> {
         let spans = spans.clone().lazy();
         let confs = self.conferences_frame(sizes)?.lazy();
         let parts = [SIZE, DURATION]
@@ -766,113 +755,21 @@ impl Model {
             })
             .collect::<Vec<_>>();
         let df = concat(parts, UnionArgs::default()).ctx("conference_buckets")?.collect().ctx("conference_buckets")?;
-        finish(tables::CONFERENCE_BUCKETS, day.date, df)
-    }
-
-    fn fleet_hourly(
-        &self,
-        day: &DayInput<'_>,
-        clock: &mut Clock<'_>,
-        errors: &HashMap<(String, u32), (u32, u32)>,
-    ) -> Result<Aggregate> {
-        #[derive(Default)]
-        struct Acc {
-            created: u32,
-            conferences: HashSet<usize>,
-            participants: HashSet<Id>,
-            joins: u32,
-            audio: u32,
-            webcam: u32,
-            reconnects: u32,
-            audio_failures: u32,
-            errors: u32,
-        }
-        let mut hour = |t: i64| clock.hour(t);
-        let name = |server: Id| self.strings.name(server);
-        let mut acc: BTreeMap<(&str, u32), Acc> = BTreeMap::new();
-        for &(server, t) in &self.created {
-            acc.entry((name(server), hour(t))).or_default().created += 1;
-        }
-        for s in &self.sessions {
-            let server = name(self.conferences[s.conference].server);
-            acc.entry((server, hour(s.join))).or_default().joins += 1;
-            if let Some(t) = s.first_audio {
-                acc.entry((server, hour(t))).or_default().audio += 1;
-            }
-            if let Some(t) = s.first_webcam {
-                acc.entry((server, hour(t))).or_default().webcam += 1;
-            }
-        }
-        for &(i, t) in &self.reconnects {
-            acc.entry((name(self.conferences[self.sessions[i].conference].server), hour(t))).or_default().reconnects +=
-                1;
-        }
-        for ((server, h), &(events, audio)) in errors {
-            let a = acc.entry((server.as_str(), *h)).or_default();
-            a.errors += events;
-            a.audio_failures += audio;
-        }
-        for &(c, p, piece) in &self.pieces {
-            let a = acc.entry((name(self.conferences[c].server), piece.hour)).or_default();
-            a.conferences.insert(c);
-            a.participants.insert(p);
-        }
-        // Peaks per server and hour.
-        /// Per server: conference, session and webcam intervals.
-        type Intervals = [Vec<(i64, i64)>; 3];
-        let mut servers: BTreeMap<Id, Intervals> = BTreeMap::new();
-        for c in &self.conferences {
-            servers.entry(c.server).or_default()[0].push((c.first_join, c.end));
-        }
-        for s in &self.spans {
-            servers.entry(self.conferences[s.conference].server).or_default()[1].push((s.start, s.end));
-        }
-        for &(i, start, stop) in &self.webcams {
-            let s = &self.sessions[i];
-            let end = stop.unwrap_or_else(|| s.leave.unwrap_or(self.conferences[s.conference].end)).max(start);
-            servers.entry(self.conferences[s.conference].server).or_default()[2].push((start, end));
-        }
-        let mut peaks: HashMap<(&str, u32), [u32; 3]> = HashMap::new();
-        for (server, intervals) in servers {
-            for (slot, intervals) in intervals.into_iter().enumerate() {
-                for (h, p) in hourly_peaks(intervals, &mut hour) {
-                    peaks.entry((name(server), h)).or_default()[slot] = p;
-                    acc.entry((name(server), h)).or_default();
-                }
-            }
-        }
-        let mut b = Builder::default();
-        for ((server, h), a) in acc {
-            let [pc, pp, pw] = peaks.get(&(server, h)).copied().unwrap_or_default();
-            b.str(col::SERVER, server);
-            b.u32(col::HOUR, h);
-            b.u32(col::MEETINGS_CREATED, a.created);
-            b.u32(col::CONFERENCES, a.conferences.len() as u32);
-            b.u32(col::PEAK_CONFERENCES, pc);
-            b.u32(col::PARTICIPANTS, a.participants.len() as u32);
-            b.u32(col::PEAK_CONCURRENT, pp);
-            b.u32(col::PEAK_WEBCAMS, pw);
-            b.u32(col::JOINS, a.joins);
-            b.u32(col::AUDIO_SESSIONS, a.audio);
-            b.u32(col::WEBCAM_SESSIONS, a.webcam);
-            b.u32(col::AUDIO_FAILURES, a.audio_failures);
-            b.u32(col::ERRORS, a.errors);
-            b.u32(col::RECONNECTS, a.reconnects);
-        }
-        b.finish(tables::FLEET_HOURLY, day.date)
+        finish_frame(tables::CONFERENCE_BUCKETS, day.date, df)
     }
 }
 
 /// The day's error events aggregated by school, by server, and by server and local hour.
 struct Errors {
-    by_school: DataFrame,
+    /// By school, before the share of the school's conferences is known.
+    by_school_counts: DataFrame,
     by_server: DataFrame,
     /// (server, hour) → (error events, audio failures).
     by_server_hour: HashMap<(String, u32), (u32, u32)>,
 }
 
 impl Errors {
-    fn compute(rows: &DataFrame, model: &Model, day: &DayInput<'_>) -> Result<Self> {
+    fn compute(rows: &DataFrame, day: &DayInput<'_>) -> Result<Self> {
         let component = ERROR_KINDS.iter().fold(lit(NULL).cast(DataType::String), |acc, (kind, component)| {
             let c = if *kind == "client_error" {
                 // 13xx: the SFU WebSocket connection (FORMATS.md).
@@ -885,7 +782,7 @@ impl Errors {
             };
             when(col(store::KIND).eq(lit(*kind))).then(c).otherwise(acc)
         });
-        let errors = rows.clone().lazy().filter(kind_is(ERROR_KINDS.iter().map(|(k, _)| *k))).with_columns([
+        let errors = rows.clone().lazy().with_columns([
             component.alias(col::COMPONENT),
             col(store::ERROR_CODE).fill_null(lit("none")).alias(col::CODE),
         ]);
@@ -897,24 +794,10 @@ impl Errors {
                 col(store::MEETING).drop_nulls().n_unique().cast(DataType::UInt32).alias(col::CONFERENCES),
             ]
         };
-        let mut per_school: BTreeMap<&str, u32> = BTreeMap::new();
-        for c in 0..model.conferences.len() {
-            *per_school.entry(model.school_name(c)).or_default() += 1;
-        }
-        let totals = DataFrame::new_infer_height(vec![
-            Column::new(col::SCHOOL.into(), per_school.keys().copied().collect::<Vec<_>>()),
-            Column::new("school_conferences".into(), per_school.values().copied().collect::<Vec<u32>>()),
-        ])
-        .ctx("errors")?;
-        let by_school = errors
+        let by_school_counts = errors
             .clone()
             .group_by([col(col::SCHOOL), col(col::COMPONENT), col(col::CODE)])
             .agg(aggs())
-            .join(totals.lazy(), [col(col::SCHOOL)], [col(col::SCHOOL)], JoinArgs::new(JoinType::Left))
-            .with_column(
-                (col(col::CONFERENCES).cast(DataType::Float64) / col("school_conferences").cast(DataType::Float64))
-                    .alias(col::CONFERENCE_SHARE),
-            )
             .collect()
             .ctx("errors")?;
         let by_server = errors
@@ -943,7 +826,26 @@ impl Errors {
             by_server_hour
                 .insert((server.unwrap_or("unknown").to_owned(), hour.unwrap_or(0)), (e.unwrap_or(0), a.unwrap_or(0)));
         }
-        Ok(Self { by_school, by_server, by_server_hour })
+        Ok(Self { by_school_counts, by_server, by_server_hour })
+    }
+
+    /// The errors by school, with the share of each school's conferences they touched.
+    fn by_school(&self, conferences: &BTreeMap<String, u32>) -> Result<DataFrame> {
+        let totals = DataFrame::new_infer_height(vec![
+            Column::new(col::SCHOOL.into(), conferences.keys().map(String::as_str).collect::<Vec<_>>()),
+            Column::new("school_conferences".into(), conferences.values().copied().collect::<Vec<u32>>()),
+        ])
+        .ctx("errors")?;
+        self.by_school_counts
+            .clone()
+            .lazy()
+            .join(totals.lazy(), [col(col::SCHOOL)], [col(col::SCHOOL)], JoinArgs::new(JoinType::Left))
+            .with_column(
+                (col(col::CONFERENCES).cast(DataType::Float64) / col("school_conferences").cast(DataType::Float64))
+                    .alias(col::CONFERENCE_SHARE),
+            )
+            .collect()
+            .ctx("errors")
     }
 }
 
@@ -951,8 +853,13 @@ fn share(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-/// Orders a computed frame's columns as the table spec says and adds the date.
+/// A computed table as an aggregate (see [`finish_frame`]).
 fn finish(spec: tables::TableSpec, date: NaiveDate, df: DataFrame) -> Result<Aggregate> {
+    Aggregate::new(spec, finish_frame(spec, date, df)?)
+}
+
+/// Orders a computed frame's columns as the table spec says and adds the date.
+pub(super) fn finish_frame(spec: tables::TableSpec, date: NaiveDate, df: DataFrame) -> Result<DataFrame> {
     let names: Vec<&str> = spec.keys.iter().chain(spec.figures.iter()).copied().filter(|c| *c != col::DATE).collect();
     let mut exprs: Vec<Expr> = vec![lit(date).cast(DataType::Date).alias(col::DATE)];
     let mut seen = HashSet::new();
@@ -963,13 +870,12 @@ fn finish(spec: tables::TableSpec, date: NaiveDate, df: DataFrame) -> Result<Agg
             exprs.push(col(n).cast(tables::polars_dtype(n)));
         }
     }
-    let df = df.lazy().select(exprs).collect().ctx(spec.name)?;
-    Aggregate::new(spec, df)
+    df.lazy().select(exprs).collect().ctx(spec.name)
 }
 
 /// Builds a DataFrame row by row from typed cells (for tables computed in Rust).
 #[derive(Default)]
-struct Builder {
+pub(super) struct Builder {
     columns: Vec<(&'static str, Cells)>,
 }
 
@@ -990,17 +896,17 @@ impl Builder {
         };
         &mut self.columns[i].1
     }
-    fn str(&mut self, name: &'static str, v: &str) {
+    pub(super) fn str(&mut self, name: &'static str, v: &str) {
         if let Cells::Str(c) = self.slot(name, || Cells::Str(Vec::new())) {
             c.push(v.to_owned());
         }
     }
-    fn u32(&mut self, name: &'static str, v: u32) {
+    pub(super) fn u32(&mut self, name: &'static str, v: u32) {
         if let Cells::U32(c) = self.slot(name, || Cells::U32(Vec::new())) {
             c.push(v);
         }
     }
-    fn f64(&mut self, name: &'static str, v: Option<f64>) {
+    pub(super) fn f64(&mut self, name: &'static str, v: Option<f64>) {
         if let Cells::F64(c) = self.slot(name, || Cells::F64(Vec::new())) {
             c.push(v);
         }
@@ -1017,10 +923,11 @@ impl Builder {
             .collect();
         DataFrame::new_infer_height(columns).ctx("table")
     }
-    fn finish(self, spec: tables::TableSpec, date: NaiveDate) -> Result<Aggregate> {
+    /// The table's frame (see [`finish_frame`]).
+    pub(super) fn finish(self, spec: tables::TableSpec, date: NaiveDate) -> Result<DataFrame> {
         let empty = self.columns.is_empty();
         let df = if empty { empty_frame(spec)? } else { self.frame()? };
-        finish(spec, date, df)
+        finish_frame(spec, date, df)
     }
 }
 

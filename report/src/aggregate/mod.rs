@@ -5,10 +5,15 @@
 //! table passes through [`crate::suppress`], and only the released tables are written, one
 //! Parquet file per table and date, staged and renamed into place so that a crash never leaves a
 //! half file and re-running a date replaces its statistics.
+//!
+//! A date is read in chunks of schools, each in one streaming pass over the date's files, so the
+//! memory of an aggregation follows the chunk size rather than the day (see the `day` module).
 
 mod day;
+mod fleet;
 mod hours;
 mod model;
+mod scan;
 
 pub use hours::SchoolHours;
 

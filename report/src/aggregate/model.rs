@@ -34,6 +34,26 @@ impl Interner {
     }
 }
 
+/// Interns a label to a static string from a fixed vocabulary, else `other`/`unknown`.
+pub(crate) fn label(value: Option<&str>, vocabulary: &[&'static str]) -> &'static str {
+    match value {
+        None => "unknown",
+        Some(v) => vocabulary.iter().find(|w| **w == v).copied().unwrap_or("other"),
+    }
+}
+
+/// Role labels.
+pub(crate) const ROLES: &[&str] = &["moderator", "viewer"];
+/// Client type labels.
+pub(crate) const CLIENTS: &[&str] = &["html5", "dial_in", "other"];
+/// Device labels.
+pub(crate) const DEVICES: &[&str] = &["desktop", "tablet", "phone", "other"];
+/// Browser labels.
+pub(crate) const BROWSERS: &[&str] =
+    &["chrome", "edge", "firefox", "safari", "opera", "samsung_internet", "chromium", "other"];
+/// Operating system labels.
+pub(crate) const OSES: &[&str] = &["windows", "macos", "ios", "ipados", "android", "chromeos", "linux", "other"];
+
 /// Whole seconds (floor) of a store time in microseconds.
 pub(crate) fn secs(us: i64) -> i64 {
     us.div_euclid(1_000_000)
@@ -176,18 +196,40 @@ pub(crate) fn peak(intervals: impl IntoIterator<Item = (i64, i64)>) -> u32 {
     peak as u32
 }
 
+/// Adds a half-open interval to per-second changes of the open count: +1 at its start, −1 at its
+/// end. Changes are additive, so those of disjoint sets of intervals (the chunks of a day) can be
+/// summed and swept once.
+pub(crate) fn add_interval(changes: &mut HashMap<i64, i32>, start: i64, end: i64) {
+    *changes.entry(start).or_default() += 1;
+    *changes.entry(end).or_default() -= 1;
+}
+
 /// The most intervals open at one moment within each local hour (a sweep that carries the open
 /// count across hour boundaries). Returns `(hour, peak)` for every hour with an open interval.
+/// (The aggregation sums the changes of its chunks first: [`hourly_peaks_of_changes`].)
+#[cfg(test)]
 pub(crate) fn hourly_peaks(
     intervals: impl IntoIterator<Item = (i64, i64)>,
+    hour_of: impl FnMut(i64) -> u32,
+) -> HashMap<u32, u32> {
+    let mut changes = HashMap::new();
+    for (start, end) in intervals {
+        add_interval(&mut changes, start, end);
+    }
+    hourly_peaks_of_changes(changes, hour_of)
+}
+
+/// [`hourly_peaks`] of per-second changes of the open count (see [`add_interval`]).
+///
+/// Sweeping the net change per second gives the same peaks as sweeping every start and end: at
+/// one second the ends come before the starts, so the count between them never exceeds the
+/// count before that second (already recorded for its hour) or the count after it.
+pub(crate) fn hourly_peaks_of_changes(
+    changes: HashMap<i64, i32>,
     mut hour_of: impl FnMut(i64) -> u32,
 ) -> HashMap<u32, u32> {
     const QUARTER: i64 = 900;
-    let mut points: Vec<(i64, i32)> = Vec::new();
-    for (start, end) in intervals {
-        points.push((start, 1));
-        points.push((end, -1));
-    }
+    let mut points: Vec<(i64, i32)> = changes.into_iter().collect();
     points.sort_unstable();
     let mut peaks: HashMap<u32, u32> = HashMap::new();
     let mut open: i64 = 0;
@@ -286,6 +328,66 @@ mod tests {
         assert_eq!(peaks.get(&1), Some(&2));
         assert_eq!(peaks.get(&2), Some(&1));
         assert_eq!(peaks.get(&3), None);
+    }
+
+    /// The sweep over every start and end, one point at a time (the definition).
+    fn hourly_peaks_by_points(intervals: &[(i64, i64)], hour_of: impl Fn(i64) -> u32) -> HashMap<u32, u32> {
+        let mut points: Vec<(i64, i32)> = intervals.iter().flat_map(|&(s, e)| [(s, 1), (e, -1)]).collect();
+        points.sort_unstable();
+        let mut peaks: HashMap<u32, u32> = HashMap::new();
+        let (mut open, mut prev) = (0i64, None::<i64>);
+        for (t, d) in points {
+            if let Some(p) = prev
+                && open > 0
+            {
+                let mut b = (p.div_euclid(900) + 1) * 900;
+                while b <= t {
+                    let e = peaks.entry(hour_of(b)).or_default();
+                    *e = (*e).max(open as u32);
+                    b += 900;
+                }
+            }
+            open += i64::from(d);
+            if open > 0 {
+                let e = peaks.entry(hour_of(t)).or_default();
+                *e = (*e).max(open as u32);
+            }
+            prev = Some(t);
+        }
+        peaks
+    }
+
+    #[test]
+    fn hourly_peaks_of_net_changes_equal_the_sweep_over_every_point() {
+        // Many intervals on few distinct seconds: ends and starts in the same second, empty
+        // intervals, hours without a change.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as i64
+        };
+        let hour = |t: i64| (t.div_euclid(3600)) as u32;
+        for round in 0..200 {
+            let n = 1 + next(40);
+            let intervals: Vec<(i64, i64)> = (0..n)
+                .map(|_| {
+                    let start = next(12) * 600 + next(3) * 300;
+                    (start, start + next(4) * 900 * (round % 3))
+                })
+                .collect();
+            let mut halves = (HashMap::new(), HashMap::new());
+            for (i, &(s, e)) in intervals.iter().enumerate() {
+                add_interval(if i % 2 == 0 { &mut halves.0 } else { &mut halves.1 }, s, e);
+            }
+            for (t, d) in halves.1 {
+                *halves.0.entry(t).or_default() += d;
+            }
+            let expected = hourly_peaks_by_points(&intervals, hour);
+            assert_eq!(hourly_peaks(intervals.clone(), hour), expected, "{intervals:?}");
+            assert_eq!(hourly_peaks_of_changes(halves.0, hour), expected, "{intervals:?}");
+        }
     }
 
     #[test]
