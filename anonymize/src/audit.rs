@@ -84,6 +84,12 @@ pub enum PersonalKind {
     Email,
     /// A secret: session token, password, checksum.
     Secret,
+    /// A name the lifecycle logs named without saying whose: a person's, a meeting's or room's,
+    /// a file's (its parts are searched like a person name's).
+    Name,
+    /// An identifier the lifecycle logs named without saying which: an account, user, meeting
+    /// or room id.
+    Identifier,
 }
 
 impl PersonalKind {
@@ -91,6 +97,8 @@ impl PersonalKind {
     pub fn as_str(self) -> &'static str {
         match self {
             PersonalKind::PersonName => "person name",
+            PersonalKind::Name => "name (of a person, meeting, room or file)",
+            PersonalKind::Identifier => "identifier (account, user, meeting or room id)",
             PersonalKind::NamePart => "part of a person name",
             PersonalKind::MeetingName => "meeting or room name",
             PersonalKind::AccountId => "account id",
@@ -176,7 +184,7 @@ impl AuditSetBuilder {
         }
         self.values += 1;
         match kind {
-            PersonalKind::PersonName | PersonalKind::MeetingName | PersonalKind::NamePart => {
+            PersonalKind::PersonName | PersonalKind::Name | PersonalKind::MeetingName | PersonalKind::NamePart => {
                 self.add_name(kind, value);
                 // A value logged encoded (`J%C3%BCrgen`) is searched decoded too.
                 if let Cow::Owned(decoded) = decode(value) {
@@ -830,7 +838,15 @@ impl<'a> FileHits<'a> {
 /// neither files nor directories: the audit fails closed. A set whose automaton could not be
 /// built is an error too.
 pub fn audit_paths(paths: &[PathBuf], set: &AuditSet) -> Result<AuditReport> {
-    if set.failed {
+    audit_paths_threads(paths, &[set], std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// [`audit_paths`] for the values of several sets (e.g. one built early from the lifecycle logs
+/// and one from the values only the events named), with `threads` workers scanning files in
+/// parallel. The report is the same whatever the number of threads: files are reported in walk
+/// order.
+pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize) -> Result<AuditReport> {
+    if let Some(set) = sets.iter().find(|s| s.failed) {
         return Err(Error::AuditSetTooLarge { patterns: set.kinds.len() });
     }
     let roots = paths
@@ -838,15 +854,54 @@ pub fn audit_paths(paths: &[PathBuf], set: &AuditSet) -> Result<AuditReport> {
         .map(|p| p.canonicalize().map_err(|source| Error::Io { path: p.clone(), source }))
         .collect::<Result<Vec<_>>>()?;
     let mut report = AuditReport::default();
+    let mut files = Vec::new();
     for given in paths {
-        let walker = Walker { roots: &roots, root: given, set };
+        let walker = Walker { roots: &roots, root: given, sets };
         if std::fs::metadata(given).map_err(io(given))?.is_dir() {
-            walker.dir(given, false, &mut report)?;
+            walker.dir(given, false, &mut report, &mut files)?;
         } else {
-            walker.file(given, false, &mut report)?;
+            files.push(Pending { path: given.clone(), shown: given.clone() });
         }
     }
+    // Larger files first, so that the last file does not keep one worker busy alone.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(std::fs::metadata(&files[i].path).map_or(0, |m| m.len())));
+    let results: Vec<std::sync::Mutex<Option<Result<AuditReport>>>> =
+        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, files.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = order.get(n) else { break };
+                    let result = scan_file_sets(&files[i].path, &files[i].shown, sets);
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    for slot in results {
+        let one = slot.into_inner().unwrap_or_else(|p| p.into_inner());
+        // A worker that panicked left its file unscanned: fail closed.
+        let one = one.ok_or_else(|| Error::AuditUnsupported {
+            path: PathBuf::from("(a file of the audit)"),
+            what: "its scan stopped on an internal error",
+        })??;
+        report.files += one.files;
+        report.bytes += one.bytes;
+        report.strings += one.strings;
+        report.hits.extend(one.hits);
+    }
     Ok(report)
+}
+
+/// A file to scan, and the name its hits carry.
+struct Pending {
+    path: PathBuf,
+    shown: PathBuf,
 }
 
 /// Scans an in-memory text document (e.g. the run manifest before it is written) for the set's
@@ -867,12 +922,12 @@ struct Walker<'a> {
     roots: &'a [PathBuf],
     /// The root being walked, as given.
     root: &'a Path,
-    set: &'a AuditSet,
+    sets: &'a [&'a AuditSet],
 }
 
 impl Walker<'_> {
     /// Scans the directory `dir`; `withheld`: a path component above it holds a personal string.
-    fn dir(&self, dir: &Path, withheld: bool, report: &mut AuditReport) -> Result<()> {
+    fn dir(&self, dir: &Path, withheld: bool, report: &mut AuditReport, files: &mut Vec<Pending>) -> Result<()> {
         let mut entries = std::fs::read_dir(dir)
             .map_err(io(dir))?
             .map(|e| e.map(|e| e.path()))
@@ -880,7 +935,7 @@ impl Walker<'_> {
             .map_err(io(dir))?;
         entries.sort();
         for path in entries {
-            let name_hit = path.file_name().and_then(|n| self.set.find(&n.to_string_lossy()));
+            let name_hit = path.file_name().and_then(|n| self.sets.iter().find_map(|s| s.find(&n.to_string_lossy())));
             let withheld = withheld || name_hit.is_some();
             if let Some(kind) = name_hit {
                 report.hits.push(AuditHit {
@@ -903,31 +958,51 @@ impl Walker<'_> {
                     });
                 }
             } else if meta.is_dir() {
-                self.dir(&path, withheld, report)?;
+                self.dir(&path, withheld, report, files)?;
             } else if meta.is_file() {
-                self.file(&path, withheld, report)?;
+                files.push(Pending { shown: shown(), path });
             } else {
                 return Err(Error::AuditUnsupported { path: shown(), what: "neither a file nor a directory" });
             }
         }
         Ok(())
     }
+}
 
-    fn file(&self, path: &Path, withheld: bool, report: &mut AuditReport) -> Result<()> {
-        let shown = if withheld { self.root } else { path };
-        let mut file = File::open(path).map_err(io(shown))?;
-        let len = file.metadata().map_err(io(shown))?.len();
-        let mut magic = [0u8; 4];
-        let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-            || (len >= 8 && file.read_exact(&mut magic).is_ok() && &magic == b"PAR1");
-        file.seek(SeekFrom::Start(0)).map_err(io(shown))?;
-        report.bytes += len;
-        let mut hits = FileHits::new(shown, report);
-        if is_parquet {
-            scan_parquet(file, shown, self.set, &mut hits)
-        } else {
-            scan_text(BufReader::with_capacity(1 << 16, file), self.set, is_markup(path), &mut hits).map_err(io(shown))
+/// Scans one file for the values of every set; files, bytes and strings count once.
+fn scan_file_sets(path: &Path, shown: &Path, sets: &[&AuditSet]) -> Result<AuditReport> {
+    let mut all = AuditReport::default();
+    for (i, set) in sets.iter().enumerate() {
+        let mut one = AuditReport::default();
+        scan_file(path, shown, set, &mut one)?;
+        if i == 0 {
+            all.files = one.files;
+            all.bytes = one.bytes;
+            all.strings = one.strings;
         }
+        for hit in one.hits {
+            if !all.hits.iter().any(|h| h.location == hit.location && h.kind == hit.kind) {
+                all.hits.push(hit);
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// Scans one file (its hits carry the name `shown`).
+fn scan_file(path: &Path, shown: &Path, set: &AuditSet, report: &mut AuditReport) -> Result<()> {
+    let mut file = File::open(path).map_err(io(shown))?;
+    let len = file.metadata().map_err(io(shown))?.len();
+    let mut magic = [0u8; 4];
+    let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        || (len >= 8 && file.read_exact(&mut magic).is_ok() && &magic == b"PAR1");
+    file.seek(SeekFrom::Start(0)).map_err(io(shown))?;
+    report.bytes += len;
+    let mut hits = FileHits::new(shown, report);
+    if is_parquet {
+        scan_parquet(file, shown, set, &mut hits)
+    } else {
+        scan_text(BufReader::with_capacity(1 << 16, file), set, is_markup(path), &mut hits).map_err(io(shown))
     }
 }
 

@@ -57,11 +57,15 @@ mod sources;
 mod store;
 mod useragent;
 
-pub use audit::{AuditHit, AuditReport, AuditSet, AuditSetBuilder, PersonalKind, audit_bytes, audit_paths};
+pub use audit::{
+    AuditHit, AuditReport, AuditSet, AuditSetBuilder, PersonalKind, audit_bytes, audit_paths, audit_paths_threads,
+};
 pub use error::{Error, Result};
 pub use keys::{EpochKey, KeyInfo, KeyStore, ensure_not_inside};
 pub use network::{IpVersion, network_prefix};
-pub use pipeline::{AnonymizeOptions, AnonymizeStep, AnonymizeSummary, anonymize, anonymize_audited, personal_values};
+pub use pipeline::{
+    AnonymizeOptions, AnonymizeStep, AnonymizeSummary, BatchAudit, anonymize, anonymize_audited, personal_values,
+};
 pub use pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 pub use record::{STORE_SCHEMA_VERSION, StoreRecord, columns, store_schema};
 pub use scrub::{Scrubber, ScrubberBuilder, decode};

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use confstats_ingest::{IngestOptions, IngestSummary, InputFile, QuarantineEntry, RawEvent, Sink, emit, learn};
 use serde::Serialize;
 
-use crate::audit::{AuditSetBuilder, PersonalKind};
+use crate::audit::{AuditSet, AuditSetBuilder, PersonalKind};
 use crate::pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 use crate::scrub::{Scrubber, ScrubberBuilder};
 use crate::sources::SourcePlan;
@@ -382,8 +382,9 @@ impl AuditCollector {
     const MAX_SEEN: usize = 1 << 20;
     const MAX_TEXTS: usize = 50_000;
 
-    fn value(&mut self, kind: PersonalKind, value: &str) {
-        if value.is_empty() || self.seen.contains(value) {
+    fn value(&mut self, kind: PersonalKind, value: &str, known: Option<&Scrubber>) {
+        // The lifecycle logs' values are compiled already (see `BatchAudit`).
+        if value.is_empty() || self.seen.contains(value) || known.is_some_and(|s| s.knows(value)) {
             return;
         }
         if self.seen.len() >= Self::MAX_SEEN {
@@ -393,7 +394,9 @@ impl AuditCollector {
         self.builder.add(kind, value);
     }
 
-    fn event(&mut self, e: &RawEvent) {
+    /// Collects the event's values; `known`: the batch's scrubber, whose values need no
+    /// collecting.
+    fn event(&mut self, e: &RawEvent, known: Option<&Scrubber>) {
         use confstats_ingest::PersonalKind as Ingest;
         let fields = [
             (PersonalKind::PersonName, &e.person_name),
@@ -406,7 +409,7 @@ impl AuditCollector {
         ];
         for (kind, v) in fields {
             if let Some(v) = v {
-                self.value(kind, v.expose());
+                self.value(kind, v.expose(), known);
             }
         }
         for p in &e.personal {
@@ -417,7 +420,7 @@ impl AuditCollector {
                 // like those of meeting names.
                 _ => PersonalKind::MeetingName,
             };
-            self.value(kind, p.value.expose());
+            self.value(kind, p.value.expose(), known);
         }
         if let Some(ip) = &e.ip
             && self.ips.insert(*ip.expose())
@@ -449,7 +452,7 @@ impl StoreSink<'_> {
             return Ok(());
         }
         if let Some(audit) = self.audit.as_mut() {
-            audit.event(&e);
+            audit.event(&e, Some(self.anonymizer.scrubber));
         }
         if !self.pseudonymizers.contains_key(&date) {
             let pz = self.anonymizer.keys.for_date(date)?;
@@ -484,19 +487,46 @@ impl Sink for StoreSink<'_> {
 
 /// Runs the anonymisation of `files` into the store of `opts.data_dir`.
 pub fn anonymize(files: &[InputFile], ingest: &IngestOptions, opts: &AnonymizeOptions) -> Result<AnonymizeSummary> {
-    run(files, ingest, opts, false).map(|(summary, _)| summary)
+    run(files, ingest, opts, None).map(|(summary, _)| summary)
 }
 
-/// Like [`anonymize`], and also returns the batch's personal values for the leak audit: every
-/// name, identifier, IP address, secret and (from free texts) e-mail and IP address of the events
-/// that reached the store, plus the names and secrets the lifecycle logs named. The builder
-/// **holds personal data**; build an [`crate::AuditSet`] from it and drop it.
+/// Like [`anonymize`], and also returns the batch's personal values compiled for the leak audit
+/// (DESIGN.md rule 10); `vocabulary` holds the words of the reports' own text (see
+/// [`AuditSetBuilder::build`]).
 pub fn anonymize_audited(
     files: &[InputFile],
     ingest: &IngestOptions,
     opts: &AnonymizeOptions,
-) -> Result<(AnonymizeSummary, AuditSetBuilder)> {
-    run(files, ingest, opts, true).map(|(summary, audit)| (summary, audit.unwrap_or_default()))
+    vocabulary: &std::collections::HashSet<String>,
+) -> Result<(AnonymizeSummary, BatchAudit)> {
+    let (summary, audit) = run(files, ingest, opts, Some(vocabulary))?;
+    Ok((summary, audit.unwrap_or_else(|| BatchAudit::none(vocabulary))))
+}
+
+/// The personal values of one batch compiled for the leak audit. **Holds personal data** (in
+/// memory only; `Debug` prints counts).
+///
+/// The lifecycle logs' names, identifiers and secrets — nearly all of a batch's values — are
+/// compiled while the scrubber is built from the same values (on another thread), before the
+/// events are read; the values only the events named (names in client logs, IP and e-mail
+/// addresses, …) are compiled after them. Scan with both ([`BatchAudit::sets`]).
+#[derive(Debug)]
+pub struct BatchAudit {
+    lifecycle: AuditSet,
+    events: AuditSet,
+}
+
+impl BatchAudit {
+    /// Sets that find nothing: for a run that read no input (a purge).
+    pub fn none(vocabulary: &std::collections::HashSet<String>) -> Self {
+        let none = AuditSetBuilder::new();
+        Self { lifecycle: none.build(vocabulary), events: none.build(vocabulary) }
+    }
+
+    /// The sets to scan the outputs for, e.g. with [`crate::audit_paths_threads`].
+    pub fn sets(&self) -> [&AuditSet; 2] {
+        [&self.lifecycle, &self.events]
+    }
 }
 
 /// The personal values of `files` for a stand-alone leak audit (`confstats audit`): what
@@ -506,7 +536,7 @@ pub fn personal_values(files: &[InputFile], ingest: &IngestOptions) -> AuditSetB
     struct Collect(AuditCollector);
     impl Sink for Collect {
         fn event(&mut self, e: RawEvent) {
-            self.0.event(&e);
+            self.0.event(&e, None);
         }
         fn quarantine(&mut self, _: QuarantineEntry) {}
     }
@@ -519,12 +549,15 @@ pub fn personal_values(files: &[InputFile], ingest: &IngestOptions) -> AuditSetB
     all
 }
 
-/// Opted-out events never reach a sink, but their names and the batch's secrets are in the
-/// lifecycle logs' map: they must not appear in an output either.
+/// Every value the lifecycle logs' map holds: names, identifiers and secrets (also those of
+/// opted-out events, which never reach a sink but must not appear in an output either).
 fn lifecycle_values(map: &confstats_ingest::MeetingMap) -> AuditSetBuilder {
     let mut b = AuditSetBuilder::new();
     map.names().for_each(|n| {
-        b.add(PersonalKind::PersonName, n);
+        b.add(PersonalKind::Name, n);
+    });
+    map.identifiers().for_each(|i| {
+        b.add(PersonalKind::Identifier, i);
     });
     map.secrets().for_each(|s| {
         b.add(PersonalKind::Secret, s);
@@ -536,8 +569,8 @@ fn run(
     files: &[InputFile],
     ingest: &IngestOptions,
     opts: &AnonymizeOptions,
-    audit: bool,
-) -> Result<(AnonymizeSummary, Option<AuditSetBuilder>)> {
+    audit: Option<&std::collections::HashSet<String>>,
+) -> Result<(AnonymizeSummary, Option<BatchAudit>)> {
     let started = Instant::now();
     // Keys must never be published with the outputs they protect.
     let published: Vec<PathBuf> = ["store", "stats", "reports"].iter().map(|d| opts.data_dir.join(d)).collect();
@@ -550,7 +583,7 @@ fn run(
         }
     };
     checkpoint(AnonymizeStep::Learned);
-    let scrubber = {
+    let build_scrubber = || {
         let mut b = ScrubberBuilder::new();
         map.names().for_each(|n| {
             b.name(n);
@@ -562,6 +595,17 @@ fn run(
             b.secret(s);
         });
         b.build()
+    };
+    // Both automata hold the same values: with more than one thread they are built at once.
+    let (scrubber, lifecycle_audit) = match audit {
+        None => (build_scrubber(), None),
+        Some(vocabulary) if ingest.threads == 1 => (build_scrubber(), Some(lifecycle_values(&map).build(vocabulary))),
+        Some(vocabulary) => std::thread::scope(|scope| {
+            let audit = scope.spawn(|| lifecycle_values(&map).build(vocabulary));
+            let scrubber = build_scrubber();
+            let audit = audit.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (scrubber, Some(audit))
+        }),
     };
     let plan = SourcePlan::new(files);
     let anonymizer = Anonymizer {
@@ -590,7 +634,7 @@ fn run(
             },
             records_by_kind: BTreeMap::new(),
             dropped: BTreeMap::new(),
-            audit: audit.then(AuditCollector::default),
+            audit: audit.is_some().then(AuditCollector::default),
             error: None,
         }
     });
@@ -601,7 +645,7 @@ fn run(
     let today = opts.today.unwrap_or_else(|| {
         DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive()
     });
-    let mut collected = audit.then(|| lifecycle_values(&map));
+    let mut collected = audit.is_some().then(AuditSetBuilder::new);
     for sink in sinks {
         if let Some(e) = sink.error {
             first_error.get_or_insert(e);
@@ -641,5 +685,11 @@ fn run(
     }
     let _ = std::fs::remove_dir_all(&staging);
     summary.elapsed = started.elapsed();
-    Ok((summary, collected))
+    let audit = match (audit, lifecycle_audit, collected) {
+        (Some(vocabulary), Some(lifecycle), Some(events)) => {
+            Some(BatchAudit { lifecycle, events: events.build(vocabulary) })
+        }
+        _ => None,
+    };
+    Ok((summary, audit))
 }

@@ -23,8 +23,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use confstats_anonymize::{
-    AnonymizeOptions, AuditReport, AuditSetBuilder, KeyStore, STORE_SCHEMA_VERSION, anonymize_audited, audit_bytes,
-    audit_paths,
+    AnonymizeOptions, AuditReport, BatchAudit, KeyStore, STORE_SCHEMA_VERSION, anonymize_audited, audit_bytes,
+    audit_paths_threads,
 };
 use confstats_ingest::discover;
 use confstats_report::{AggregateOptions, Lang, ReportFormat, ReportOptions, STATS_SCHEMA_VERSION};
@@ -222,7 +222,8 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     let mut inputs = Vec::new();
     let mut lines = None;
     let mut records = RecordCounts::default();
-    let mut audit_values = AuditSetBuilder::new();
+    let vocabulary: HashSet<String> = confstats_report::vocabulary().into_iter().collect();
+    let mut batch_audit = None;
     let mut partial = false;
     let mut found: BTreeSet<NaiveDate> = BTreeSet::new();
     if let (Some(ingest), true) = (&s.ingest, processing) {
@@ -244,10 +245,10 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
         opts.today = Some(today);
         opts.checkpoint = Some(anonymize_checkpoint);
         let progress = output::spinner(ui.quiet, "anonymising");
-        let result = anonymize_audited(&files, &ingest.options, &opts);
+        let result = anonymize_audited(&files, &ingest.options, &opts, &vocabulary);
         progress.finish_and_clear();
         let (summary, values) = result.context("anonymisation failed")?;
-        audit_values = values;
+        batch_audit = Some(values);
         partial = !summary.ingest.failed_files.is_empty();
         found = summary.rows_by_date.keys().copied().filter(|d| days.contains(d)).collect();
         for d in &found {
@@ -328,15 +329,15 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     output::write_atomic(&gen_dir.join(Published::FILE), &published_json)?;
 
     // audit.
-    let vocabulary: HashSet<String> = confstats_report::vocabulary().into_iter().collect();
-    let set = audit_values.build(&vocabulary);
-    drop(audit_values);
+    // Nothing read (a purge, or no new day): nothing of an input to look for.
+    let batch_audit = batch_audit.unwrap_or_else(|| BatchAudit::none(&vocabulary));
     #[cfg(debug_assertions)]
     plant_for_tests(&gen_dir)?;
     let mut targets: Vec<PathBuf> = found.iter().map(|d| gen_dir.join("store").join(format!("date={d}"))).collect();
     targets.extend(["stats", "reports", "quarantine"].map(|d| gen_dir.join(d)).into_iter().filter(|p| p.exists()));
     targets.push(gen_dir.join(Published::FILE));
-    let mut audit: AuditReport = audit_paths(&targets, &set).context("the leak audit could not read an output")?;
+    let mut audit: AuditReport = audit_paths_threads(&targets, &batch_audit.sets(), s.threads)
+        .context("the leak audit could not read an output")?;
     fault("audit");
     let settings = manifest_settings(s);
     let mut manifest = Manifest {
@@ -362,8 +363,14 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
         steps: BTreeMap::new(),
     };
     let draft = serde_json::to_vec_pretty(&manifest)?;
-    audit_bytes(Path::new("manifest"), &draft, &set, &mut audit);
-    drop(set);
+    for set in batch_audit.sets() {
+        let mut one = AuditReport::default();
+        audit_bytes(Path::new("manifest"), &draft, set, &mut one);
+        audit.hits.extend(one.hits);
+    }
+    audit.files += 1;
+    audit.bytes += draft.len() as u64;
+    drop(batch_audit);
     lap(&mut steps, "audit");
     ui.step(&format!(
         "audit: {} file(s), {:.1} MB, {} strings checked: {}",

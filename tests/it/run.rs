@@ -356,7 +356,7 @@ fn the_audit_stops_the_run_when_a_name_is_planted_into_an_output() {
         let o = run(&logs, &data, &morning(3, "06:30"), &[], &[("CONFSTATS_TEST_PLANT", plant.to_str().unwrap())]);
         assert_eq!(o.status.code(), Some(4), "a {what} name must fail the audit: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("audit hit") && err.contains("person name"), "{what}: {err}");
+        assert!(err.contains("audit hit: a name (of a person"), "{what}: {err}");
         let planted_file = rel.to_string_lossy().trim_end_matches(".append").to_owned();
         assert!(err.contains(&planted_file), "{what}: the message names the file: {err}");
         for part in name.split(' ') {
@@ -521,7 +521,7 @@ fn audit_command_finds_planted_values_and_passes_clean_outputs() {
     std::fs::write(data.join("reports/notes.md"), format!("Rückruf an {name}\n")).unwrap();
     let o = confstats(&args);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(stdout(&o).contains("notes.md") && stdout(&o).contains("person name"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("notes.md") && stdout(&o).contains("a name (of a person"), "{}", stdout(&o));
     assert!(!stdout(&o).contains(&name));
 }
 
