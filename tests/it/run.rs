@@ -66,74 +66,68 @@ fn run(logs: &Path, data: &Path, now: &str, extra: &[&str], env: &[(&str, &str)]
     cmd.output().unwrap()
 }
 
-/// Every published file (through `DATA/store`, `stats`, `reports`, `quarantine`) with its bytes.
-fn published(data: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for dir in ["store", "stats", "reports", "quarantine"] {
-        let mut stack = vec![data.join(dir)];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else { continue };
-            for e in entries {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    files.insert(p.strip_prefix(data).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
-                }
-            }
+/// Every file below `dir`, recursively (none when it does not exist).
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() { stack.push(p) } else { files.push(p) }
         }
     }
     files
+}
+
+/// Every published file (through `DATA/store`, `stats`, `reports`, `quarantine`) with its bytes.
+fn published(data: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    ["store", "stats", "reports", "quarantine"]
+        .iter()
+        .flat_map(|dir| files_below(&data.join(dir)))
+        .map(|p| (p.strip_prefix(data).unwrap().to_path_buf(), std::fs::read(&p).unwrap()))
+        .collect()
 }
 
 /// The rows of every Parquet file below `dir` as sorted text lines (the store's files are split
 /// by worker, so their bytes depend on scheduling; their rows do not).
 fn parquet_rows(dir: &Path) -> Vec<String> {
     let mut rows = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if p.extension().is_none_or(|e| e != "parquet") {
-                continue;
-            }
-            let part = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
-            let reader =
-                ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&p).unwrap()).unwrap().build().unwrap();
-            for batch in reader {
-                // Timestamps as numbers (arrow's display of zoned times needs chrono-tz).
-                let batch = batch.unwrap();
-                let columns: Vec<ArrayRef> = batch
-                    .columns()
-                    .iter()
-                    .map(|c| match c.data_type() {
-                        DataType::Timestamp(..) => arrow::compute::cast(c, &DataType::Int64).unwrap(),
-                        _ => c.clone(),
-                    })
-                    .collect();
-                let batch = RecordBatch::try_new(
-                    std::sync::Arc::new(Schema::new(
-                        columns
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| Field::new(format!("c{i}"), c.data_type().clone(), true))
-                            .collect::<Vec<_>>(),
-                    )),
-                    columns,
-                )
-                .unwrap();
-                let opts = FormatOptions::default().with_null("∅");
-                let fmts: Vec<ArrayFormatter> =
-                    batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).unwrap()).collect();
-                for i in 0..batch.num_rows() {
-                    let cells: Vec<String> = fmts.iter().map(|f| f.value(i).to_string()).collect();
-                    rows.push(format!("{part}|{}", cells.join("|")));
-                }
+    for p in files_below(dir) {
+        if p.extension().is_none_or(|e| e != "parquet") {
+            continue;
+        }
+        let part = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&p).unwrap()).unwrap().build().unwrap();
+        for batch in reader {
+            // Timestamps as numbers (arrow's display of zoned times needs chrono-tz).
+            let batch = batch.unwrap();
+            let columns: Vec<ArrayRef> = batch
+                .columns()
+                .iter()
+                .map(|c| match c.data_type() {
+                    DataType::Timestamp(..) => arrow::compute::cast(c, &DataType::Int64).unwrap(),
+                    _ => c.clone(),
+                })
+                .collect();
+            let batch = RecordBatch::try_new(
+                std::sync::Arc::new(Schema::new(
+                    columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| Field::new(format!("c{i}"), c.data_type().clone(), true))
+                        .collect::<Vec<_>>(),
+                )),
+                columns,
+            )
+            .unwrap();
+            let opts = FormatOptions::default().with_null("∅");
+            let fmts: Vec<ArrayFormatter> =
+                batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).unwrap()).collect();
+            for i in 0..batch.num_rows() {
+                let cells: Vec<String> = fmts.iter().map(|f| f.value(i).to_string()).collect();
+                rows.push(format!("{part}|{}", cells.join("|")));
             }
         }
     }
