@@ -21,6 +21,8 @@
 //!   derives one subkey per [`FieldClass`] and makes [`Pseudonym`]s (`p_`, `s_`, `m_`, `r_`,
 //!   `n_` + 128 bits of keyed BLAKE3).
 //! - [`UserAgentInfo`] and [`network_prefix`] generalise user agents and IP addresses.
+//! - [`anonymize_audited`] also returns the batch's values compiled for the leak audit
+//!   ([`BatchAudit`]); [`personal_values`] collects them from logs without writing anything.
 //! - [`AuditSetBuilder`] collects a batch's personal strings into an [`AuditSet`] (one
 //!   automaton, the scrubber's matching); [`audit_paths`] and [`audit_bytes`] scan every file to be
 //!   published for them and return an [`AuditReport`] whose [`AuditHit`]s name file, location and
