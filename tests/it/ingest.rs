@@ -123,15 +123,19 @@ fn opted_out_accounts_are_dropped_and_counted() {
 }
 
 #[test]
-fn demo_by_default_ends_yesterday_and_publishes_it() {
-    // Without --start the demo generates the days ending yesterday; the night run on this
-    // morning (07:00, after the cut-off) publishes yesterday.
+fn demo_by_default_ends_yesterday_and_runs_each_following_morning() {
+    // Without --start the demo generates the days ending yesterday (three days hold at least one
+    // school day, whatever weekday the test runs on); the last night run is this morning.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
-    let o = confstats(&["demo", "--out", out.to_str().unwrap(), "--schools", "1", "--days", "1"]);
+    let o = confstats(&["demo", "--out", out.to_str().unwrap(), "--schools", "1", "--days", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let yesterday = (chrono::Local::now().date_naive() - chrono::Days::new(1)).to_string();
-    assert!(stderr(&o).contains(&format!("published {yesterday}")), "{}", stderr(&o));
+    let err = stderr(&o);
+    let nights: Vec<&str> = err.lines().filter(|l| l.starts_with("night run at")).collect();
+    assert_eq!(nights.len(), 3, "{err}");
+    let today = chrono::Local::now().date_naive().to_string();
+    assert!(nights[2].starts_with(&format!("night run at {today} 07:00")), "{err}");
+    assert!(nights.iter().any(|l| l.contains(": published 20")), "{err}");
     assert!(stdout(&o).contains("generated"), "{}", stdout(&o));
     assert!(out.join("ground-truth.json").is_file());
     assert!(out.join("data/store").is_dir() && out.join("data/keys").is_dir());
