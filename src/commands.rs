@@ -471,7 +471,7 @@ fn run_audit(args: &AuditArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
     let progress = output::spinner(quiet || args.json, "reading input");
     let values = confstats_anonymize::personal_values(&files, &settings.options);
     progress.finish_and_clear();
-    let vocabulary: std::collections::HashSet<String> = confstats_report::vocabulary().into_iter().collect();
+    let vocabulary = crate::run::audit_vocabulary();
     let set = values.build(&vocabulary);
     drop(values);
     let targets: Vec<std::path::PathBuf> =

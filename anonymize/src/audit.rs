@@ -849,6 +849,10 @@ pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize
     if let Some(set) = sets.iter().find(|s| s.failed) {
         return Err(Error::AuditSetTooLarge { patterns: set.kinds.len() });
     }
+    // Each set reads every file once more: an empty set beyond the first would only re-read.
+    let sets: Vec<&AuditSet> =
+        sets.iter().enumerate().filter(|(i, s)| *i == 0 || !s.is_empty()).map(|(_, s)| *s).collect();
+    let sets = sets.as_slice();
     let roots = paths
         .iter()
         .map(|p| p.canonicalize().map_err(|source| Error::Io { path: p.clone(), source }))

@@ -70,8 +70,8 @@ impl Layout {
         })
     }
 
-    /// Deletes what crashed runs left: generations that are not published, and staging
-    /// directories. Returns how many were removed.
+    /// Deletes every generation but the published one — those crashed runs left, and the one a
+    /// switch superseded — and staging directories. Returns how many were removed.
     pub fn remove_leftovers(&self) -> io::Result<u64> {
         let current = self.current_generation()?;
         let mut removed = 0;
@@ -132,11 +132,6 @@ impl Layout {
             }
         }
         sync_dir(&self.data)
-    }
-
-    /// Deletes every generation but the published one; returns how many.
-    pub fn remove_old_generations(&self) -> io::Result<u64> {
-        self.remove_leftovers()
     }
 }
 

@@ -31,7 +31,7 @@ use confstats_report::{AggregateOptions, Lang, ReportFormat, ReportOptions, STAT
 
 use crate::config::{DataSettings, IngestSettings};
 use crate::output;
-pub use layout::{Layout, LockError, RunLock};
+use layout::{Layout, LockError, RunLock};
 use manifest::{
     DayRecord, Manifest, ManifestSettings, Published, PublishedDay, Purged, RecordCounts, RetentionState, RunStatus,
 };
@@ -171,6 +171,11 @@ fn days_to_process(s: &RunSettings, published: &Published) -> Result<BTreeSet<Na
         .collect())
 }
 
+/// The words the audit must not take for name parts: those of the reports' own text.
+pub fn audit_vocabulary() -> HashSet<String> {
+    confstats_report::vocabulary().into_iter().collect()
+}
+
 /// Runs the nightly batch (or, with `settings.ingest == None`, only the retention purge).
 pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     let started_utc = Utc::now();
@@ -222,7 +227,7 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     let mut inputs = Vec::new();
     let mut lines = None;
     let mut records = RecordCounts::default();
-    let vocabulary: HashSet<String> = confstats_report::vocabulary().into_iter().collect();
+    let vocabulary = audit_vocabulary();
     let mut batch_audit = None;
     let mut partial = false;
     let mut found: BTreeSet<NaiveDate> = BTreeSet::new();
@@ -250,14 +255,11 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
         let (summary, values) = result.context("anonymisation failed")?;
         batch_audit = Some(values);
         partial = !summary.ingest.failed_files.is_empty();
-        found = summary.rows_by_date.keys().copied().filter(|d| days.contains(d)).collect();
-        for d in &found {
-            manifest_days.push(DayRecord {
-                date: *d,
-                records: summary.rows_by_date.get(d).copied().unwrap_or(0),
-                partial,
-            });
-        }
+        manifest_days = (summary.rows_by_date.iter())
+            .filter(|(d, _)| days.contains(d))
+            .map(|(d, n)| DayRecord { date: *d, records: *n, partial })
+            .collect();
+        found = manifest_days.iter().map(|d| d.date).collect();
         let secs = summary.elapsed.as_secs_f64().max(1e-9);
         ui.step(&format!(
             "ingest + anonymise: {} lines ({} parsed, {} quarantined, {} skipped) → {} records in {:.1} s ({:.0} lines/s)",
@@ -401,7 +403,7 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     fault("purge");
 
     // purge: old generations (with the days retention dropped), keys, raw logs.
-    manifest.purged.leftovers += layout.remove_old_generations()?;
+    manifest.purged.leftovers += layout.remove_leftovers()?;
     let keys = KeyStore::open(&s.data.keys, s.data.epoch_days).context("cannot open the keys directory")?;
     manifest.purged.key_epochs = keys.purge_before(first_kept).context("cannot delete expired keys")?;
     if s.delete_raw_logs
