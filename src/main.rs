@@ -65,7 +65,22 @@ pub(crate) fn limit_threads(threads: usize) {
     }
 }
 
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e` of the bundled mimalloc 3;
+/// the sys crate names only some options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Makes mimalloc give freed memory back to the system at once rather than after a second.
+/// The phases of the nightly run free hundreds of MB that the next phase does not reuse; with
+/// the delay they pile up in the peak (DESIGN.md "Scale" bounds it).
+#[allow(unsafe_code)]
+fn purge_freed_memory_at_once() {
+    // SAFETY: `mi_option_set` stores an integer option of the allocator; any value is valid for
+    // `purge_delay` (milliseconds, 0 = immediately), and it is called before other threads exist.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 fn main() -> ExitCode {
+    purge_freed_memory_at_once();
     output::install_panic_hook();
     let cli = cli::Cli::parse();
     match commands::run(cli) {

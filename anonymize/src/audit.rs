@@ -9,15 +9,19 @@
 //! single parts of person and meeting names count when they have at least four letters and are
 //! not a word of the product's own vocabulary.
 //!
-//! All patterns sit in one Aho-Corasick automaton searched with overlapping matches, so that a
-//! match glued to a word never hides a whole-token match that overlaps it. Parquet string columns
-//! are searched a record batch at a time over the column's contiguous value buffer (one search per
-//! column and batch, not one per value); only values that need decoding or Unicode lowercasing
-//! are searched one by one, each distinct one once.
+//! The set holds no string: every search string is kept as a keyed 56-bit hash of its lowercased
+//! bytes (with what it is in the remaining 8 bits), sorted, behind a bit filter — 8 to 10 bytes
+//! per string, so that the values of a whole night (millions of search strings) fit in some tens
+//! of megabytes. A text is searched at every token start: the hashes of the token and of the
+//! following tokens with what lies between them (as far as the longest search string reaches)
+//! are looked up; a text only continues past its first token when that token starts a
+//! multi-word search string. Hashing cannot miss a value; two strings with the same hash make a
+//! false hit (fail closed), with odds of about one in 10¹⁰ per night. Parquet string columns
+//! are searched a record batch at a time over the column's contiguous value buffer; only values
+//! that need decoding or Unicode lowercasing are searched one by one, each distinct one once.
 
 use std::borrow::Cow;
 use std::collections::HashSet as StdHashSet;
-use std::collections::hash_map::Entry;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -25,7 +29,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use arrow::array::{Array, ArrayRef, AsArray, GenericByteArray};
 use arrow::datatypes::{ArrowNativeType, ByteArrayType, DataType, Field};
 use foldhash::{HashMap, HashSet};
@@ -49,9 +52,9 @@ const MIN_VALUE_CHARS: usize = 2;
 const MIN_PART_LETTERS: usize = 4;
 /// Rounds of decoding (HTML references, then `\xHH`, `\uXXXX`, `%xx`, `+`) for nested encodings.
 const DECODE_ROUNDS: usize = 3;
-/// The search automaton is a DFA up to this many pattern bytes (a state per byte, up to 256
-/// byte classes × 4 bytes per state; in practice some 50 classes: 10 MB).
-const DFA_MAX_PATTERN_BYTES: usize = 50_000;
+/// Filter bits per search string (one bit set per string: some 6 % of the look-ups of strings
+/// that are not in the set pass the filter and are looked up in the sorted hashes).
+const FILTER_BITS_PER_STRING: usize = 16;
 /// Rows per record batch read from a Parquet file.
 const BATCH_ROWS: usize = 8192;
 /// Distinct values remembered per Parquet column (only values that need decoding or Unicode
@@ -124,13 +127,83 @@ impl Serialize for PersonalKind {
     }
 }
 
-/// One search string of the batch.
-#[derive(Clone, Copy, Debug)]
+/// One search string of the batch: what it is, and whether it is only a part of a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Pattern {
     kind: PersonalKind,
     /// Only a part of a name: exempt when it is a word of the product's vocabulary.
     part: bool,
 }
+
+impl Pattern {
+    const KINDS: [PersonalKind; 12] = [
+        PersonalKind::PersonName,
+        PersonalKind::NamePart,
+        PersonalKind::MeetingName,
+        PersonalKind::AccountId,
+        PersonalKind::UserId,
+        PersonalKind::MeetingId,
+        PersonalKind::RoomId,
+        PersonalKind::IpAddress,
+        PersonalKind::Email,
+        PersonalKind::Secret,
+        PersonalKind::Name,
+        PersonalKind::Identifier,
+    ];
+    const PART: u64 = 0x80;
+
+    /// The low byte of an entry: the kind's index, and the part flag in the top bit (so that a
+    /// full value sorts before a part with the same hash).
+    fn code(self) -> u64 {
+        let kind = Self::KINDS.iter().position(|k| *k == self.kind).unwrap_or(0) as u64;
+        kind | if self.part { Self::PART } else { 0 }
+    }
+
+    fn of(entry: u64) -> Self {
+        let kind = Self::KINDS.get((entry & 0x7f) as usize).copied().unwrap_or(FAIL_CLOSED);
+        Pattern { kind, part: entry & Self::PART != 0 }
+    }
+}
+
+/// The hash that keys the search strings: FNV-1a over the lowercased bytes from a seed drawn at
+/// start-up (so that it can be extended token by token), finished with a 64-bit mixer. Only
+/// ever in memory.
+#[derive(Clone, Copy)]
+struct TokenHash(u64);
+
+/// The per-process seed of [`TokenHash`].
+static SEED: LazyLock<u64> = LazyLock::new(|| rand::random::<u64>() | 1);
+
+impl TokenHash {
+    fn new() -> Self {
+        TokenHash(*SEED)
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// The finished hash, mixed (`salt` separates the filters' uses).
+    fn finish(self, salt: u64) -> u64 {
+        let mut z = self.0 ^ salt;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn of(bytes: &[u8]) -> u64 {
+        let mut h = Self::new();
+        h.feed(bytes);
+        h.finish(0)
+    }
+}
+
+/// The salt of the first-token filter's hashes.
+const FIRST_TOKEN_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The bits of an entry that hold the hash (the low byte holds the [`Pattern`]).
+const HASH_BITS: u64 = !0xff;
 
 /// Collects the personal strings of one batch. **Holds personal data**, in memory only; `Debug`
 /// prints counts.
@@ -156,15 +229,25 @@ struct Pattern {
 /// ```
 #[derive(Clone, Default)]
 pub struct AuditSetBuilder {
-    /// Lowercased search string → what it is.
-    patterns: HashMap<String, Pattern>,
+    /// Search strings as entries (hash and [`Pattern`] code), unsorted, with duplicates up to the
+    /// next compaction.
+    entries: Vec<u64>,
+    /// The length of `entries` after the last compaction.
+    compacted: usize,
+    /// The first-token hashes (salted) of the search strings of several tokens.
+    first_tokens: Vec<u64>,
+    /// The most tokens and bytes a search string has.
+    max_tokens: usize,
+    max_bytes: usize,
+    /// The search strings that could be a whole token of a pseudonym (see [`AuditSet`]).
+    pseudonym_like: HashMap<String, PersonalKind>,
     /// Values added (before splitting and deduplication).
     values: usize,
 }
 
 impl fmt::Debug for AuditSetBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuditSetBuilder").field("values", &self.values).field("patterns", &self.patterns.len()).finish()
+        f.debug_struct("AuditSetBuilder").field("values", &self.values).field("entries", &self.entries.len()).finish()
     }
 }
 
@@ -222,23 +305,23 @@ impl AuditSetBuilder {
         self
     }
 
-    /// Adds every search string of `other` (the values of another worker of the same batch).
+    /// Adds every search string of `other` (the values of another worker or batch).
     pub fn merge(&mut self, other: AuditSetBuilder) -> &mut Self {
         self.values += other.values;
-        for (p, pattern) in other.patterns {
-            self.insert(p, pattern.kind, pattern.part);
+        self.entries.extend(other.entries);
+        self.first_tokens.extend(other.first_tokens);
+        self.max_tokens = self.max_tokens.max(other.max_tokens);
+        self.max_bytes = self.max_bytes.max(other.max_bytes);
+        for (p, kind) in other.pseudonym_like {
+            self.pseudonym_like.entry(p).or_insert(kind);
         }
+        self.compact_when_grown();
         self
-    }
-
-    /// The number of distinct search strings collected (full values, spellings and name parts).
-    pub fn len(&self) -> usize {
-        self.patterns.len()
     }
 
     /// Whether nothing was collected.
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.entries.is_empty()
     }
 
     /// Compiles the search strings into an [`AuditSet`]. `vocabulary` holds words of the report
@@ -246,7 +329,7 @@ impl AuditSetBuilder {
     /// sources, event kinds, roles, levels, scrubber placeholders, store column names) they exempt
     /// name *parts* only — a full value is always searched. Entries are lowercased and split into
     /// words.
-    pub fn build(&self, vocabulary: &StdHashSet<String>) -> AuditSet {
+    pub fn build(mut self, vocabulary: &StdHashSet<String>) -> AuditSet {
         let mut vocab: HashSet<String> = HashSet::default();
         for entry in vocabulary.iter().map(String::as_str).chain(own_vocabulary().iter().copied()) {
             for word in fold(entry).split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()) {
@@ -256,41 +339,30 @@ impl AuditSetBuilder {
                 vocab.insert(word.to_owned());
             }
         }
-        let mut entries: Vec<(&str, Pattern)> = Vec::with_capacity(self.patterns.len());
-        let mut exempt = 0;
-        for (p, pattern) in &self.patterns {
-            if pattern.part && vocab.contains(p.as_str()) {
-                exempt += 1;
-            } else {
-                entries.push((p.as_str(), *pattern));
-            }
+        let vocab: HashSet<u64> = vocab.iter().map(|w| TokenHash::of(w.as_bytes()) & HASH_BITS).collect();
+        let mut entries = std::mem::take(&mut self.entries);
+        compact(&mut entries);
+        let before = entries.len();
+        entries.retain(|e| !(Pattern::of(*e).part && vocab.contains(&(e & HASH_BITS))));
+        let exempt = before - entries.len();
+        entries.shrink_to_fit();
+        let mut filter = BitFilter::new(entries.len());
+        for e in &entries {
+            filter.insert(*e);
         }
-        // Deterministic pattern ids, whatever the hash map's order.
-        entries.sort_unstable_by_key(|(p, _)| *p);
-        let kinds: Vec<Pattern> = entries.iter().map(|(_, k)| *k).collect();
-        let (automaton, failed) = if entries.is_empty() {
-            (None, false)
-        } else {
-            // A DFA searches several times faster than an NFA; it is worth its memory (a few MB
-            // per ten thousand names) up to a size, past which the builder's own choice is used.
-            let build = |kind: Option<AhoCorasickKind>| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .kind(kind)
-                    .build(entries.iter().map(|(p, _)| p))
-            };
-            let bytes: usize = entries.iter().map(|(p, _)| p.len()).sum();
-            let dfa = bytes <= DFA_MAX_PATTERN_BYTES;
-            match build(dfa.then_some(AhoCorasickKind::DFA)).or_else(|_| build(None)) {
-                Ok(ac) => (Some(ac), false),
-                // Too many patterns for one automaton: fail closed.
-                Err(_) => (None, true),
-            }
-        };
-        let pseudonym_like =
-            entries.iter().filter(|(p, _)| could_match_pseudonym(p)).map(|(p, k)| ((*p).to_owned(), k.kind)).collect();
-        AuditSet { automaton, kinds, exempt, failed, pseudonym_like }
+        let mut first_tokens = BitFilter::new(self.first_tokens.len());
+        for h in &self.first_tokens {
+            first_tokens.insert(*h);
+        }
+        AuditSet {
+            entries,
+            filter,
+            first_tokens,
+            max_tokens: self.max_tokens,
+            max_bytes: self.max_bytes,
+            exempt,
+            pseudonym_like: self.pseudonym_like,
+        }
     }
 
     fn add_name(&mut self, kind: PersonalKind, value: &str) {
@@ -386,21 +458,91 @@ impl AuditSetBuilder {
         }
     }
 
+    /// Adds a (lowercased) search string. Characters that cannot start or end a token (`_`,
+    /// punctuation) are trimmed from its ends: a match is a whole token, so this only finds more.
     fn insert(&mut self, pattern: String, kind: PersonalKind, part: bool) {
         if pattern.chars().count() < MIN_VALUE_CHARS {
             return;
         }
-        match self.patterns.entry(pattern) {
-            Entry::Occupied(mut e) => {
-                // A full value is never exempt, whatever else it is a part of.
-                if e.get().part && !part {
-                    e.insert(Pattern { kind, part });
-                }
-            }
-            Entry::Vacant(e) => {
-                e.insert(Pattern { kind, part });
-            }
+        if could_match_pseudonym(&pattern) {
+            self.pseudonym_like.entry(pattern.clone()).or_insert(kind);
         }
+        let trimmed = pattern.trim_matches(|c: char| !is_word_char(c));
+        if trimmed.chars().count() < MIN_VALUE_CHARS {
+            return;
+        }
+        let bytes = trimmed.as_bytes();
+        let mut tokens = 0;
+        let mut first_end = None;
+        let mut in_token = false;
+        for (i, c) in trimmed.char_indices() {
+            let word = is_word_char(c);
+            if word && !in_token {
+                tokens += 1;
+            }
+            if !word && in_token && first_end.is_none() {
+                first_end = Some(i);
+            }
+            in_token = word;
+        }
+        if let Some(end) = first_end {
+            let mut h = TokenHash::new();
+            h.feed(&bytes[..end]);
+            self.first_tokens.push(h.finish(FIRST_TOKEN_SALT));
+        }
+        self.max_tokens = self.max_tokens.max(tokens);
+        self.max_bytes = self.max_bytes.max(bytes.len());
+        self.entries.push((TokenHash::of(bytes) & HASH_BITS) | Pattern { kind, part }.code());
+        self.compact_when_grown();
+    }
+
+    /// Sorts and deduplicates the entries when they have doubled since the last time, so that
+    /// repeated values do not pile up.
+    fn compact_when_grown(&mut self) {
+        if self.entries.len() >= 2 * self.compacted + (1 << 16) {
+            compact(&mut self.entries);
+            self.first_tokens.sort_unstable();
+            self.first_tokens.dedup();
+            self.compacted = self.entries.len();
+        }
+    }
+}
+
+/// Sorts entries and keeps one per hash: a full value before a part, else the first kind.
+fn compact(entries: &mut Vec<u64>) {
+    entries.sort_unstable();
+    entries.dedup_by_key(|e| *e & HASH_BITS);
+}
+
+/// A one-hash bit filter over hashes: a clear bit proves absence.
+#[derive(Clone, Default)]
+struct BitFilter {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl BitFilter {
+    fn new(strings: usize) -> Self {
+        let len = (strings * FILTER_BITS_PER_STRING).next_power_of_two().max(64);
+        BitFilter { bits: vec![0; len / 64], mask: len as u64 - 1 }
+    }
+
+    fn bit(&self, hash: u64) -> (usize, u64) {
+        // The entry's low byte is its code: the filter uses the high bits.
+        let i = (hash >> 8) & self.mask;
+        ((i / 64) as usize, 1 << (i % 64))
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let (w, b) = self.bit(hash);
+        if let Some(word) = self.bits.get_mut(w) {
+            *word |= b;
+        }
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        let (w, b) = self.bit(hash);
+        self.bits.get(w).is_some_and(|word| word & b != 0)
     }
 }
 
@@ -485,60 +627,67 @@ const ALL_COLUMNS: [&str; 23] = [
     columns::TEXT,
 ];
 
-/// The batch's personal strings compiled into one automaton. **Holds personal data**, in memory
-/// only; `Debug` prints counts. `Send + Sync`: one set serves all scanning threads.
+/// The batch's personal strings, compiled for searching. **Holds personal data** (hashes of
+/// them), in memory only; `Debug` prints counts. `Send + Sync`: one set serves all scanning
+/// threads.
 pub struct AuditSet {
-    /// `None` when there is nothing to search (or the automaton could not be built).
-    automaton: Option<AhoCorasick>,
-    /// What each automaton pattern is, by pattern id.
-    kinds: Vec<Pattern>,
+    /// Sorted entries: a search string's hash in the high 56 bits, its [`Pattern`] below.
+    entries: Vec<u64>,
+    /// A filter over `entries`, checked before the sorted look-up.
+    filter: BitFilter,
+    /// A filter over the first tokens of the search strings of several tokens.
+    first_tokens: BitFilter,
+    /// The most tokens and bytes a search string has: how far a search extends from a token.
+    max_tokens: usize,
+    max_bytes: usize,
     /// Name parts dropped because they are words of the vocabulary.
     exempt: usize,
     /// The patterns that a whole token of a pseudonym (`p_<32 hex>`) can match (usually none):
     /// the pseudonym, its hex part with or without the `_`, or its prefix with the `_`.
     pseudonym_like: HashMap<String, PersonalKind>,
-    /// The automaton could not be built: every search reports a hit (fail closed).
-    failed: bool,
 }
 
 impl fmt::Debug for AuditSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuditSet")
-            .field("patterns", &self.kinds.len())
+            .field("patterns", &self.entries.len())
             .field("exempt_name_parts", &self.exempt)
-            .field("failed", &self.failed)
             .finish()
     }
 }
 
-/// The kind reported when a search cannot run (fail closed); never expected in practice.
+/// The kind reported for an entry that cannot be read (fail closed); never expected in practice.
 const FAIL_CLOSED: PersonalKind = PersonalKind::PersonName;
 
 impl AuditSet {
-    /// The kind (never the value) of a personal string found in `text` as a whole token, as it is or decoded (HTML
-    /// character references, `\xHH`, `\uXXXX`, `%xx`, `+`, nested up to three times),
-    /// case-insensitively; `None` when there is none. A full value is preferred to a part of a
-    /// name. A set whose automaton could not be built finds something in every text.
+    /// The kind (never the value) of a personal string found in `text` as a whole token, as it
+    /// is or decoded (HTML character references, `\xHH`, `\uXXXX`, `%xx`, `+`, nested up to three
+    /// times), case-insensitively; `None` when there is none. A full value is preferred to a part
+    /// of a name.
     pub fn find(&self, text: &str) -> Option<PersonalKind> {
         self.find_with(text, &mut String::new())
     }
 
-    /// The number of search strings in the automaton.
+    /// The number of search strings.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.entries.len()
     }
 
     /// Whether the set searches nothing (and so finds nothing).
     pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty() && !self.failed
+        self.entries.is_empty() && self.pseudonym_like.is_empty()
+    }
+
+    /// Memory held by the set, in bytes (for progress lines and benchmarks).
+    pub fn memory_bytes(&self) -> usize {
+        (self.entries.capacity() + self.filter.bits.capacity() + self.first_tokens.bits.capacity()) * 8
     }
 
     /// [`find`](Self::find) with a scratch buffer for lowercasing.
     fn find_with(&self, text: &str, buf: &mut String) -> Option<PersonalKind> {
-        if self.failed {
-            return Some(FAIL_CLOSED);
+        if self.entries.is_empty() {
+            return None;
         }
-        self.automaton.as_ref()?;
         let mut part = None;
         match self.find_plain(text, buf) {
             Some(Found::Full(kind)) => return Some(kind),
@@ -564,8 +713,8 @@ impl AuditSet {
         part
     }
 
-    /// Searches `s` without decoding it: ASCII text directly (the automaton ignores ASCII case),
-    /// other text lowercased.
+    /// Searches `s` without decoding it: ASCII text directly (hashing ignores ASCII case), other
+    /// text lowercased.
     fn find_plain(&self, s: &str, buf: &mut String) -> Option<Found> {
         if s.is_ascii() {
             return self.find_in(s.as_bytes(), &mut |_| (0, s.len()));
@@ -575,34 +724,152 @@ impl AuditSet {
     }
 
     /// A whole-token match in `hay`, the first of a full value or else the first of a name
-    /// part; `bounds(start)` gives the value (byte range) that a match starting at `start` must
-    /// lie in — its ends are token boundaries.
+    /// part; `bounds(start)` gives the value (byte range) that the token starting at `start` lies
+    /// in — its ends are token boundaries, and no match reaches past them.
     fn find_in(&self, hay: &[u8], bounds: &mut impl FnMut(usize) -> (usize, usize)) -> Option<Found> {
-        if self.failed {
-            return Some(Found::Full(FAIL_CLOSED));
+        if self.entries.is_empty() {
+            return None;
         }
-        let ac = self.automaton.as_ref()?;
-        let Ok(matches) = ac.try_find_overlapping_iter(hay) else {
-            return Some(Found::Full(FAIL_CLOSED));
-        };
         let mut part = None;
-        for m in matches {
-            let (vs, ve) = bounds(m.start());
-            if m.end() > ve || m.start() < vs || !is_token(hay, vs, ve, m.start(), m.end()) {
-                continue;
+        let (mut vs, mut ve) = (0, 0);
+        let mut pos = 0;
+        let mut prev_word = false;
+        while pos < hay.len() {
+            if pos >= ve || pos < vs {
+                (vs, ve) = bounds(pos);
+                if ve <= pos {
+                    break;
+                }
+                prev_word = pos > vs && char_before(hay, vs, pos).is_some_and(is_word_char);
             }
-            match self.kinds.get(m.pattern().as_usize()) {
-                Some(p) if p.part => part = part.or(Some(Found::Part(p.kind))),
-                Some(p) => return Some(Found::Full(p.kind)),
-                None => return Some(Found::Full(FAIL_CLOSED)),
+            let (c, len) = char_len_at(hay, pos);
+            let word = c.is_some_and(is_word_char);
+            if word && !prev_word {
+                match self.match_at(hay, pos, ve) {
+                    Some(Found::Full(kind)) => return Some(Found::Full(kind)),
+                    Some(found) => part = part.or(Some(found)),
+                    None => {}
+                }
             }
+            prev_word = word;
+            pos += len;
         }
         part
+    }
+
+    /// The search strings that start with the token at `start` and end at the end of a token
+    /// before `end`: a full value if there is one, else a part.
+    fn match_at(&self, hay: &[u8], start: usize, end: usize) -> Option<Found> {
+        let mut part = None;
+        let mut full = None;
+        self.each_match_at(hay, start, end, &mut |_, p| {
+            if p.part {
+                part = part.or(Some(Found::Part(p.kind)));
+                false
+            } else {
+                full = Some(Found::Full(p.kind));
+                true
+            }
+        });
+        full.or(part)
+    }
+
+    /// Calls `f(match end, pattern)` for each search string that starts with the token at
+    /// `start` and ends at the end of a token before `end`, shortest first, until `f` returns
+    /// `true`.
+    fn each_match_at(&self, hay: &[u8], start: usize, end: usize, f: &mut impl FnMut(usize, Pattern) -> bool) {
+        let mut h = TokenHash::new();
+        let mut at = start;
+        let mut tokens = 0;
+        loop {
+            // The token…
+            let from = at;
+            while at < end {
+                let (c, len) = char_len_at(hay, at);
+                if !c.is_some_and(is_word_char) {
+                    break;
+                }
+                at += len;
+            }
+            h.feed(&hay[from..at]);
+            tokens += 1;
+            if let Some(p) = self.lookup(h.finish(0))
+                && f(at, p)
+            {
+                return;
+            }
+            if tokens >= self.max_tokens
+                || at - start >= self.max_bytes
+                || (tokens == 1 && !self.first_tokens.may_contain(h.finish(FIRST_TOKEN_SALT)))
+            {
+                return;
+            }
+            // … and what separates it from the next one.
+            let from = at;
+            while at < end {
+                let (c, len) = char_len_at(hay, at);
+                if c.is_some_and(is_word_char) {
+                    break;
+                }
+                at += len;
+            }
+            if at >= end || at - start >= self.max_bytes {
+                return;
+            }
+            h.feed(&hay[from..at]);
+        }
+    }
+
+    /// Every whole-token occurrence in the lowercased `text` of a search string, as `f(start,
+    /// end, kind)` (byte ranges; occurrences may overlap). The scrubber uses it for the values
+    /// of the night's other batches.
+    pub(crate) fn each_span(&self, text: &str, f: &mut impl FnMut(usize, usize, PersonalKind)) {
+        let hay = text.as_bytes();
+        if self.entries.is_empty() {
+            return;
+        }
+        let mut pos = 0;
+        let mut prev_word = false;
+        while pos < hay.len() {
+            let (c, len) = char_len_at(hay, pos);
+            let word = c.is_some_and(is_word_char);
+            if word && !prev_word {
+                self.each_match_at(hay, pos, hay.len(), &mut |end, p| {
+                    f(pos, end, p.kind);
+                    false
+                });
+            }
+            prev_word = word;
+            pos += len;
+        }
+    }
+
+    /// The pattern whose hash is `hash`, if any.
+    fn lookup(&self, hash: u64) -> Option<Pattern> {
+        if !self.filter.may_contain(hash) {
+            return None;
+        }
+        let key = hash & HASH_BITS;
+        let i = self.entries.partition_point(|e| e & HASH_BITS < key);
+        self.entries.get(i).filter(|e| *e & HASH_BITS == key).map(|e| Pattern::of(*e))
     }
 
     /// [`find_in`](Self::find_in) as a kind.
     fn kind_in(&self, hay: &[u8], bounds: &mut impl FnMut(usize) -> (usize, usize)) -> Option<PersonalKind> {
         self.find_in(hay, bounds).map(Found::kind)
+    }
+}
+
+/// The character that starts at `at` and its length in bytes; bytes that are not UTF-8 are
+/// one-byte non-characters (token boundaries).
+fn char_len_at(hay: &[u8], at: usize) -> (Option<char>, usize) {
+    match hay.get(at) {
+        Some(b) if b.is_ascii() => (Some(char::from(*b)), 1),
+        Some(_) => match char_at(hay, at) {
+            Some(c) => (Some(c), c.len_utf8()),
+            None => (None, 1),
+        },
+        None => (None, 1),
     }
 }
 
@@ -642,19 +909,6 @@ impl Found {
             Found::Full(k) | Found::Part(k) => k,
         }
     }
-}
-
-/// Whether the match `s..e` in the value `vs..ve` of `hay` is not glued to a letter or digit: a
-/// match that starts (ends) with a word character must not have one before (after) it.
-fn is_token(hay: &[u8], vs: usize, ve: usize, s: usize, e: usize) -> bool {
-    let word = |c: Option<char>| c.is_some_and(is_word_char);
-    if word(char_at(hay, s)) && s > vs && word(char_before(hay, vs, s)) {
-        return false;
-    }
-    if word(char_before(hay, s, e)) && e < ve && word(char_at(hay, e)) {
-        return false;
-    }
-    true
 }
 
 /// The character that starts at `at` (`None` when it is not valid UTF-8: a boundary, so that the
@@ -835,8 +1089,7 @@ impl<'a> FileHits<'a> {
 /// A root given as a symbolic link is followed; below the roots, a symbolic link whose target
 /// lies inside one of the roots is skipped (the target is scanned there), one that leads
 /// elsewhere or nowhere is an error, as are files that cannot be read and entries that are
-/// neither files nor directories: the audit fails closed. A set whose automaton could not be
-/// built is an error too.
+/// neither files nor directories: the audit fails closed.
 pub fn audit_paths(paths: &[PathBuf], set: &AuditSet) -> Result<AuditReport> {
     audit_paths_threads(paths, &[set], std::thread::available_parallelism().map_or(1, usize::from))
 }
@@ -846,9 +1099,6 @@ pub fn audit_paths(paths: &[PathBuf], set: &AuditSet) -> Result<AuditReport> {
 /// parallel. The report is the same whatever the number of threads: files are reported in walk
 /// order.
 pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize) -> Result<AuditReport> {
-    if let Some(set) = sets.iter().find(|s| s.failed) {
-        return Err(Error::AuditSetTooLarge { patterns: set.kinds.len() });
-    }
     // Each set reads every file once more: an empty set beyond the first would only re-read.
     let sets: Vec<&AuditSet> =
         sets.iter().enumerate().filter(|(i, s)| *i == 0 || !s.is_empty()).map(|(_, s)| *s).collect();

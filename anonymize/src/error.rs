@@ -64,13 +64,6 @@ pub enum Error {
         /// What it is.
         what: &'static str,
     },
-    /// The leak audit's automaton could not be built over the batch's personal strings (too
-    /// many of them), so nothing can be audited and nothing may be published.
-    #[error("cannot build the leak audit over {patterns} personal strings")]
-    AuditSetTooLarge {
-        /// How many search strings the batch had.
-        patterns: usize,
-    },
 }
 
 /// The crate's result type.

@@ -23,8 +23,8 @@
 //! - [`UserAgentInfo`] and [`network_prefix`] generalise user agents and IP addresses.
 //! - [`anonymize_audited`] also returns the batch's values compiled for the leak audit
 //!   ([`BatchAudit`]); [`personal_values`] collects them from logs without writing anything.
-//! - [`AuditSetBuilder`] collects a batch's personal strings into an [`AuditSet`] (one
-//!   automaton, the scrubber's matching); [`audit_paths`] and [`audit_bytes`] scan every file to be
+//! - [`AuditSetBuilder`] collects a batch's personal strings into an [`AuditSet`] (keyed
+//!   hashes of the search strings, the scrubber's matching rules); [`audit_paths`] and [`audit_bytes`] scan every file to be
 //!   published for them and return an [`AuditReport`] whose [`AuditHit`]s name file, location and
 //!   [`PersonalKind`], never a value (DESIGN.md rule 10).
 //!

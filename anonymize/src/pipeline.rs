@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use foldhash::{HashMap, HashMapExt};
+use std::hash::BuildHasher;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -371,27 +372,32 @@ struct StoreSink<'a> {
 #[derive(Default)]
 struct AuditCollector {
     builder: AuditSetBuilder,
-    seen: foldhash::HashSet<String>,
-    texts: foldhash::HashSet<String>,
+    /// Hashes of the values and texts handed over already (a value handed over twice costs
+    /// time, not correctness; a hash collision could skip a value, so the hasher is seeded
+    /// per process and the sets are bounded).
+    seen: foldhash::HashSet<u64>,
+    texts: foldhash::HashSet<u64>,
     ips: foldhash::HashSet<std::net::IpAddr>,
+    hasher: foldhash::quality::RandomState,
 }
 
 impl AuditCollector {
-    /// Bounds the sets of values and texts already handed over (a value handed over twice costs
-    /// time, not correctness).
-    const MAX_SEEN: usize = 1 << 20;
-    const MAX_TEXTS: usize = 50_000;
+    /// Bounds the sets of values and texts already handed over.
+    const MAX_SEEN: usize = 1 << 18;
+    const MAX_TEXTS: usize = 1 << 16;
 
     fn value(&mut self, kind: PersonalKind, value: &str, known: Option<&Scrubber>) {
-        // The lifecycle logs' values are compiled already (see `BatchAudit`).
-        if value.is_empty() || self.seen.contains(value) || known.is_some_and(|s| s.knows(value)) {
+        // The lifecycle logs' values are collected already (see `lifecycle_values`).
+        if value.is_empty() || known.is_some_and(|s| s.knows(value)) {
             return;
         }
+        let h = self.hasher.hash_one((kind as u8, value));
         if self.seen.len() >= Self::MAX_SEEN {
             self.seen.clear();
         }
-        self.seen.insert(value.to_owned());
-        self.builder.add(kind, value);
+        if self.seen.insert(h) {
+            self.builder.add(kind, value);
+        }
     }
 
     /// Collects the event's values; `known`: the batch's scrubber, whose values need no
@@ -429,11 +435,11 @@ impl AuditCollector {
         }
         if let Some(t) = &e.text {
             let t = t.expose();
-            if !self.texts.contains(t.as_str()) {
-                if self.texts.len() >= Self::MAX_TEXTS {
-                    self.texts.clear();
-                }
-                self.texts.insert(t.clone());
+            let h = self.hasher.hash_one(t.as_str());
+            if self.texts.len() >= Self::MAX_TEXTS {
+                self.texts.clear();
+            }
+            if self.texts.insert(h) {
                 self.builder.scan_text(t);
             }
         }
@@ -503,29 +509,26 @@ pub fn anonymize_audited(
     Ok((summary, audit.unwrap_or_else(|| BatchAudit::none(vocabulary))))
 }
 
-/// The personal values of one batch compiled for the leak audit. **Holds personal data** (in
-/// memory only; `Debug` prints counts).
+/// The personal values of a run's batches compiled for the leak audit. **Holds personal data**
+/// (hashes of it, in memory only; `Debug` prints counts).
 ///
-/// The lifecycle logs' names, identifiers and secrets — nearly all of a batch's values — are
-/// compiled while the scrubber is built from the same values (on another thread), before the
-/// events are read; the values only the events named (names in client logs, IP and e-mail
-/// addresses, …) are compiled after them. Scan with both ([`BatchAudit::sets`]).
+/// Every batch adds its lifecycle logs' names, identifiers and secrets (also those of opted-out
+/// people) and the values only its events named (names in client logs, IP and e-mail addresses
+/// in free text, …); the set is compiled once the last batch is done.
 #[derive(Debug)]
 pub struct BatchAudit {
-    lifecycle: AuditSet,
-    events: AuditSet,
+    set: AuditSet,
 }
 
 impl BatchAudit {
-    /// Sets that find nothing: for a run that read no input (a purge).
+    /// A set that finds nothing: for a run that read no input (a purge).
     pub fn none(vocabulary: &std::collections::HashSet<String>) -> Self {
-        let none = AuditSetBuilder::new();
-        Self { lifecycle: none.build(vocabulary), events: none.build(vocabulary) }
+        Self { set: AuditSetBuilder::new().build(vocabulary) }
     }
 
-    /// The sets to scan the outputs for, e.g. with [`crate::audit_paths_threads`].
-    pub fn sets(&self) -> [&AuditSet; 2] {
-        [&self.lifecycle, &self.events]
+    /// The set to scan the outputs for, e.g. with [`crate::audit_paths_threads`].
+    pub fn set(&self) -> &AuditSet {
+        &self.set
     }
 }
 
@@ -540,11 +543,14 @@ pub fn personal_values(files: &[InputFile], ingest: &IngestOptions) -> AuditSetB
         }
         fn quarantine(&mut self, _: QuarantineEntry) {}
     }
-    let map = learn(files, ingest);
-    let mut all = lifecycle_values(&map);
-    let (_, sinks) = emit(files, ingest, &map, || Collect(AuditCollector::default()));
-    for s in sinks {
-        all.merge(s.0.builder);
+    let mut all = AuditSetBuilder::new();
+    for batch in batches(files) {
+        let map = learn(&batch, ingest);
+        all.merge(lifecycle_values(&map));
+        let (_, sinks) = emit(&batch, ingest, &map, || Collect(AuditCollector::default()));
+        for s in sinks {
+            all.merge(s.0.builder);
+        }
     }
     all
 }
@@ -565,6 +571,57 @@ fn lifecycle_values(map: &confstats_ingest::MeetingMap) -> AuditSetBuilder {
     b
 }
 
+/// The files of each conference server, in the order the servers first appear. A server's
+/// files form one batch (DESIGN.md, "Batch and day"): its lifecycle logs name the meetings and
+/// people its other logs mention, so batches are learnt, scrubbed and written one after the
+/// other, and only one batch's names are in memory at a time.
+fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_server: HashMap<&str, Vec<InputFile>> = HashMap::new();
+    for f in files {
+        if !by_server.contains_key(f.server.as_str()) {
+            order.push(&f.server);
+        }
+        by_server.entry(&f.server).or_default().push(f.clone());
+    }
+    order.into_iter().filter_map(|server| by_server.remove(server)).collect()
+}
+
+/// What the batches of one run add up to.
+#[derive(Default)]
+struct Totals {
+    summary: AnonymizeSummary,
+    staged: Vec<StagedPart>,
+    quarantine: Vec<PathBuf>,
+    audit: Option<AuditSetBuilder>,
+    first_error: Option<Error>,
+}
+
+impl Totals {
+    fn add(&mut self, ingest: IngestSummary, sinks: Vec<StoreSink<'_>>) -> Result<()> {
+        self.summary.ingest.merge(ingest);
+        for sink in sinks {
+            if let Some(e) = sink.error {
+                self.first_error.get_or_insert(e);
+            }
+            if let (Some(all), Some(c)) = (self.audit.as_mut(), sink.audit) {
+                all.merge(c.builder);
+            }
+            for (k, v) in sink.records_by_kind {
+                self.summary.records += v;
+                *self.summary.records_by_kind.entry(k.to_owned()).or_default() += v;
+            }
+            for (k, v) in sink.dropped {
+                *self.summary.dropped.entry(k.to_owned()).or_default() += v;
+            }
+            self.summary.quarantine_entries += sink.quarantine.entries;
+            self.quarantine.extend(sink.quarantine.finish()?);
+            self.staged.extend(sink.writer.finish()?);
+        }
+        Ok(())
+    }
+}
+
 fn run(
     files: &[InputFile],
     ingest: &IngestOptions,
@@ -576,15 +633,43 @@ fn run(
     let published: Vec<PathBuf> = ["store", "stats", "reports"].iter().map(|d| opts.data_dir.join(d)).collect();
     crate::ensure_not_inside(&opts.keys_dir(), &published)?;
     let keys = Keys { store: KeyStore::open(opts.keys_dir(), opts.epoch_days)?, cache: Mutex::new(HashMap::new()) };
-    let map = learn(files, ingest);
     let checkpoint = |step| {
         if let Some(f) = opts.checkpoint {
             f(step);
         }
     };
-    checkpoint(AnonymizeStep::Learned);
-    let build_scrubber = || {
+    let plan = SourcePlan::new(files);
+    let run_id = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    let staging = opts.data_dir.join(".staging").join(format!("store-{run_id}"));
+    let parts = AtomicUsize::new(0);
+    let mut totals = Totals { audit: audit.is_some().then(AuditSetBuilder::new), ..Totals::default() };
+    let batches = batches(files);
+    // With several batches, each batch's texts are also scrubbed of the other batches' names,
+    // identifiers and secrets: their lifecycle logs are read once before, and only the values'
+    // hashes kept (a text of one server may name a person or room of another).
+    let others = if batches.len() > 1 {
+        let mut all = AuditSetBuilder::new();
+        for batch in &batches {
+            all.merge(lifecycle_values(&learn(batch, ingest)));
+        }
+        if let Some(audit) = totals.audit.as_mut() {
+            audit.merge(all.clone());
+        }
+        let empty = std::collections::HashSet::new();
+        Some(Arc::new(all.build(audit.unwrap_or(&empty))))
+    } else {
+        None
+    };
+    for batch in batches {
+        let map = learn(&batch, ingest);
+        checkpoint(AnonymizeStep::Learned);
+        if let (Some(all), None) = (totals.audit.as_mut(), &others) {
+            all.merge(lifecycle_values(&map));
+        }
         let mut b = ScrubberBuilder::new();
+        if let Some(others) = &others {
+            b.others(others.clone());
+        }
         map.names().for_each(|n| {
             b.name(n);
         });
@@ -594,80 +679,49 @@ fn run(
         map.secrets().for_each(|s| {
             b.secret(s);
         });
-        b.build()
-    };
-    // Both automata hold the same values: with more than one thread they are built at once.
-    let (scrubber, lifecycle_audit) = match audit {
-        None => (build_scrubber(), None),
-        Some(vocabulary) if ingest.threads == 1 => (build_scrubber(), Some(lifecycle_values(&map).build(vocabulary))),
-        Some(vocabulary) => std::thread::scope(|scope| {
-            let audit = scope.spawn(|| lifecycle_values(&map).build(vocabulary));
-            let scrubber = build_scrubber();
-            let audit = audit.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (scrubber, Some(audit))
-        }),
-    };
-    let plan = SourcePlan::new(files);
-    let anonymizer = Anonymizer {
-        plan: &plan,
-        scrubber: &scrubber,
-        keys: &keys,
-        time_zone: opts.time_zone,
-        days: opts.days.as_ref(),
-    };
-    let run_id = format!("{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or_default());
-    let staging = opts.data_dir.join(".staging").join(format!("store-{run_id}"));
-    let parts = AtomicUsize::new(0);
-    let (ingest_summary, sinks) = emit(files, ingest, &map, || {
-        let part = parts.fetch_add(1, Ordering::Relaxed);
-        StoreSink {
-            anonymizer: &anonymizer,
-            writer: StoreWriter::new(&staging, part),
-            ua_cache: HashMap::new(),
-            text_cache: TextCache::default(),
-            interned: Interned::default(),
-            pseudonymizers: HashMap::new(),
-            quarantine: QuarantineFile {
-                path: staging.join(format!("quarantine-{part}.jsonl")),
-                out: None,
-                entries: 0,
-            },
-            records_by_kind: BTreeMap::new(),
-            dropped: BTreeMap::new(),
-            audit: audit.is_some().then(AuditCollector::default),
-            error: None,
+        let scrubber = b.build();
+        let anonymizer = Anonymizer {
+            plan: &plan,
+            scrubber: &scrubber,
+            keys: &keys,
+            time_zone: opts.time_zone,
+            days: opts.days.as_ref(),
+        };
+        let (ingest_summary, sinks) = emit(&batch, ingest, &map, || {
+            let part = parts.fetch_add(1, Ordering::Relaxed);
+            StoreSink {
+                anonymizer: &anonymizer,
+                writer: StoreWriter::new(&staging, part),
+                ua_cache: HashMap::new(),
+                text_cache: TextCache::default(),
+                interned: Interned::default(),
+                pseudonymizers: HashMap::new(),
+                quarantine: QuarantineFile {
+                    path: staging.join(format!("quarantine-{part}.jsonl")),
+                    out: None,
+                    entries: 0,
+                },
+                records_by_kind: BTreeMap::new(),
+                dropped: BTreeMap::new(),
+                audit: audit.is_some().then(AuditCollector::default),
+                error: None,
+            }
+        });
+        if let Err(e) = totals.add(ingest_summary, sinks) {
+            totals.first_error.get_or_insert(e);
         }
-    });
-    let mut summary = AnonymizeSummary { ingest: ingest_summary, ..AnonymizeSummary::default() };
-    let mut staged: Vec<StagedPart> = Vec::new();
-    let mut quarantine = Vec::new();
-    let mut first_error = None;
-    let today = opts.today.unwrap_or_else(|| {
-        DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive()
-    });
-    let mut collected = audit.is_some().then(AuditSetBuilder::new);
-    for sink in sinks {
-        if let Some(e) = sink.error {
-            first_error.get_or_insert(e);
+        if totals.first_error.is_some() {
+            break;
         }
-        if let (Some(all), Some(c)) = (collected.as_mut(), sink.audit) {
-            all.merge(c.builder);
-        }
-        for (k, v) in sink.records_by_kind {
-            summary.records += v;
-            *summary.records_by_kind.entry(k.to_owned()).or_default() += v;
-        }
-        for (k, v) in sink.dropped {
-            *summary.dropped.entry(k.to_owned()).or_default() += v;
-        }
-        summary.quarantine_entries += sink.quarantine.entries;
-        quarantine.extend(sink.quarantine.finish()?);
-        staged.extend(sink.writer.finish()?);
     }
+    let Totals { mut summary, staged, quarantine, audit: collected, first_error } = totals;
     if let Some(e) = first_error {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
+    let today = opts.today.unwrap_or_else(|| {
+        DateTime::<Utc>::from(std::time::SystemTime::now()).with_timezone(&opts.time_zone).date_naive()
+    });
     for p in &staged {
         *summary.rows_by_date.entry(p.date).or_default() += p.rows;
     }
@@ -685,10 +739,8 @@ fn run(
     }
     let _ = std::fs::remove_dir_all(&staging);
     summary.elapsed = started.elapsed();
-    let audit = match (audit, lifecycle_audit, collected) {
-        (Some(vocabulary), Some(lifecycle), Some(events)) => {
-            Some(BatchAudit { lifecycle, events: events.build(vocabulary) })
-        }
+    let audit = match (audit, collected) {
+        (Some(vocabulary), Some(all)) => Some(BatchAudit { set: all.build(vocabulary) }),
         _ => None,
     };
     Ok((summary, audit))

@@ -22,10 +22,12 @@ use std::collections::hash_map::Entry;
 use foldhash::HashSet;
 use std::fmt;
 use std::net::Ipv6Addr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::Regex;
+
+use crate::audit::{AuditSet, PersonalKind};
 
 #[cfg(test)]
 mod tests;
@@ -124,6 +126,8 @@ pub struct ScrubberBuilder {
     names: usize,
     identifiers: usize,
     secrets: usize,
+    /// The values of the run's other batches (see [`ScrubberBuilder::others`]).
+    others: Option<Arc<AuditSet>>,
 }
 
 impl ScrubberBuilder {
@@ -161,6 +165,15 @@ impl ScrubberBuilder {
         self
     }
 
+    /// Also replaces the values of `others` — the names, identifiers and secrets of the run's
+    /// other batches (other servers' lifecycle logs) — where they occur as whole tokens, with
+    /// the leak audit's matching (DESIGN.md "Audit matching"): a text of one server that names a
+    /// person or room of another is scrubbed of it too.
+    pub fn others(&mut self, others: Arc<AuditSet>) -> &mut Self {
+        self.others = Some(others);
+        self
+    }
+
     /// Builds the scrubber: one automaton over all names, identifiers and secrets added so far.
     pub fn build(&self) -> Scrubber {
         let mut patterns = Vec::with_capacity(self.patterns.len());
@@ -184,6 +197,7 @@ impl ScrubberBuilder {
         };
         Scrubber {
             automaton,
+            others: self.others.clone(),
             known: self.known.clone(),
             kinds,
             names: self.names,
@@ -225,6 +239,8 @@ impl fmt::Debug for ScrubberBuilder {
 #[derive(Clone)]
 pub struct Scrubber {
     automaton: Option<AhoCorasick>,
+    /// The values of the run's other batches, matched as whole tokens.
+    others: Option<Arc<AuditSet>>,
     /// Values the automaton already covers (see [`ScrubberBuilder`]).
     known: HashSet<String>,
     /// The kind of each automaton pattern, by pattern id.
@@ -284,7 +300,7 @@ impl Scrubber {
 
     /// Finds the batch's and the record's names, identifiers and secrets in `s`.
     fn pattern_spans(&self, s: &str, extras: &[&str], spans: &mut Vec<Span>) {
-        if self.automaton.is_none() && extras.iter().all(|e| e.trim().is_empty()) {
+        if self.automaton.is_none() && self.others.is_none() && extras.iter().all(|e| e.trim().is_empty()) {
             return;
         }
         BUFFERS.with(|cell| match cell.try_borrow_mut() {
@@ -311,6 +327,18 @@ impl Scrubber {
         let folded = Folded { orig: s, low: lowered.as_str(), map: map.as_deref() };
         if let Some(ac) = &self.automaton {
             search_automaton(ac, &self.kinds, &folded, spans);
+        }
+        if let Some(others) = &self.others {
+            others.each_span(folded.low, &mut |ls, le, kind| {
+                let kind = match kind {
+                    PersonalKind::PersonName
+                    | PersonalKind::NamePart
+                    | PersonalKind::MeetingName
+                    | PersonalKind::Name => Kind::Name,
+                    _ => Kind::IdToken,
+                };
+                spans.extend(folded.accept(ls, le, kind));
+            });
         }
         // A record's own value that the batch automaton covers needs no search of its own (the
         // common case: the lifecycle logs named every participant).

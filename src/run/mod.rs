@@ -338,7 +338,7 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     let mut targets: Vec<PathBuf> = found.iter().map(|d| gen_dir.join("store").join(format!("date={d}"))).collect();
     targets.extend(["stats", "reports", "quarantine"].map(|d| gen_dir.join(d)).into_iter().filter(|p| p.exists()));
     targets.push(gen_dir.join(Published::FILE));
-    let mut audit: AuditReport = audit_paths_threads(&targets, &batch_audit.sets(), s.threads)
+    let mut audit: AuditReport = audit_paths_threads(&targets, &[batch_audit.set()], s.threads)
         .context("the leak audit could not read an output")?;
     fault("audit");
     let settings = manifest_settings(s);
@@ -365,20 +365,21 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
         steps: BTreeMap::new(),
     };
     let draft = serde_json::to_vec_pretty(&manifest)?;
-    for set in batch_audit.sets() {
-        let mut one = AuditReport::default();
-        audit_bytes(Path::new("manifest"), &draft, set, &mut one);
-        audit.hits.extend(one.hits);
-    }
+    let mut one = AuditReport::default();
+    audit_bytes(Path::new("manifest"), &draft, batch_audit.set(), &mut one);
+    audit.hits.extend(one.hits);
     audit.files += 1;
     audit.bytes += draft.len() as u64;
+    let (patterns, set_bytes) = (batch_audit.set().len(), batch_audit.set().memory_bytes());
     drop(batch_audit);
     lap(&mut steps, "audit");
     ui.step(&format!(
-        "audit: {} file(s), {:.1} MB, {} strings checked: {}",
+        "audit: {} file(s), {:.1} MB, {} strings checked for {} search strings ({:.1} MB in memory): {}",
         audit.files,
         audit.bytes as f64 / 1e6,
         audit.strings,
+        patterns,
+        set_bytes as f64 / 1e6,
         if audit.passed() { "clean".to_owned() } else { format!("{} hit(s)", audit.hits.len()) }
     ));
     if !audit.passed() {

@@ -515,7 +515,12 @@ fn audit_command_finds_planted_values_and_passes_clean_outputs() {
     std::fs::write(data.join("reports/notes.md"), format!("Rückruf an {name}\n")).unwrap();
     let o = confstats(&args);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(stdout(&o).contains("notes.md") && stdout(&o).contains("a name (of a person"), "{}", stdout(&o));
+    // The name is in the lifecycle logs (a name) and in the events (a person name): either kind.
+    let out = stdout(&o);
+    assert!(
+        out.contains("notes.md") && (out.contains("a name (of a person") || out.contains("a person name")),
+        "{out}"
+    );
     assert!(!stdout(&o).contains(&name));
 }
 

@@ -399,6 +399,7 @@ fn nginx_postdata_record() {
 fn builder_that_failed_redacts_everything() {
     let s = Scrubber {
         automaton: None,
+        others: None,
         known: Default::default(),
         kinds: Vec::new(),
         names: 0,
@@ -655,4 +656,23 @@ fn international_telephone_numbers_are_replaced() {
     for text in ["2026-11-24T08:00:03+01:00", "time +0100", "retry +3 times", "errorCode=1007"] {
         assert_eq!(sc.scrub(text), text, "{text}");
     }
+}
+
+#[test]
+fn the_values_of_other_batches_are_scrubbed_as_whole_tokens() {
+    let mut other = crate::AuditSetBuilder::new();
+    other
+        .add(crate::PersonalKind::Name, "Änne Straßburger")
+        .add(crate::PersonalKind::Identifier, "iserv-4711/klasse-7c");
+    let others = std::sync::Arc::new(other.build(&std::collections::HashSet::new()));
+    let mut b = ScrubberBuilder::new();
+    b.name("Jürgen Beispiel").others(others);
+    let s = b.build();
+    assert_eq!(
+        s.scrub("Jürgen Beispiel and ÄNNE STRASSBURGER left iserv-4711/klasse-7c at 10:00"),
+        "<name> and <name> left <id> at 10:00"
+    );
+    // Parts of another batch's name alone (of four letters or more), and not glued to a word.
+    assert_eq!(s.scrub("Gruß an Änne von Straßburger"), "Gruß an <name> von <name>");
+    assert_eq!(s.scrub("Straßburgerin"), "Straßburgerin");
 }

@@ -5,7 +5,9 @@
 //! table depends on one school's conferences only, and all events of a meeting (its joins,
 //! leaves, media and client events) carry the meeting's school (the anonymiser resolves it per
 //! meeting), so a chunk computes its schools' rows completely and on its own. A chunk is read in
-//! one streaming pass that keeps only compact records ([`scan::ChunkRows`]); its conferences and
+//! one streaming pass over the files its schools have rows in (the census notes them; a school is
+//! usually served by one conference server, whose files hold none of the other servers'
+//! schools), keeping only compact records ([`scan::ChunkRows`]); its conferences and
 //! sessions are modelled and its school rows computed, then everything but those rows is
 //! dropped. Chunks run in parallel, one per thread of polars' pool (`POLARS_MAX_THREADS`).
 //!
@@ -36,13 +38,16 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-/// Selected store rows ([`scan::selected_kinds`]) per chunk (a chunk is at least one school).
+/// Selected store rows ([`scan::selected_kinds`]) in memory at once, over all chunks being
+/// worked on: each of the [`workers`] chunks gets its share (a chunk is at least one school).
 ///
-/// The trade-off: every chunk is one pass over the day's files, and a pass decompresses the
-/// pseudonym columns of every file however few of its rows the chunk selects (about 1.5 s of
-/// CPU for 10 M store rows); a chunk's rows, model and frames take a few hundred bytes per
-/// selected row at their peak, and [`workers`] chunks are in memory at once.
-const CHUNK_ROWS: u64 = 1_000_000;
+/// The trade-off: every chunk is one pass over its schools' files, and a pass decompresses the
+/// pseudonym columns of every row of those files however few of them the chunk selects (about
+/// 1.5 s of CPU for 10 M store rows); a chunk's rows, model and frames take a few hundred bytes
+/// per selected row at their peak. With 125 000 rows, two threads aggregate a day of 2.2 M store
+/// rows in 190 MB and one of 10 M rows in 270 MB (`benches/README.md`; the nightly run's bound
+/// is 300 MiB).
+const ROWS_IN_FLIGHT: u64 = 125_000;
 
 /// Temporary column: seconds of a span or piece.
 const SECS: &str = "secs";
@@ -79,8 +84,9 @@ pub(crate) struct DayResult {
     pub events: u64,
 }
 
-/// One lazy scan over a day's files (one scan node: polars reads them in parallel).
-fn scan(files: &[PathBuf]) -> Result<LazyFrame> {
+/// One lazy scan over a day's files (one scan node: polars reads them in parallel); `with_file`: with
+/// the column [`scan::FILE`] naming each row's file.
+fn scan(files: &[PathBuf], with_file: bool) -> Result<LazyFrame> {
     let paths = files
         .iter()
         .map(|f| {
@@ -90,7 +96,12 @@ fn scan(files: &[PathBuf]) -> Result<LazyFrame> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), glob: false, ..Default::default() };
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        glob: false,
+        include_file_paths: with_file.then(|| scan::FILE.into()),
+        ..Default::default()
+    };
     LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).ctx("store")
 }
 
@@ -127,16 +138,22 @@ fn workers() -> usize {
 /// Aggregates one day.
 pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
     let what = format!("store date={}", day.date);
-    let lf = scan(day.files)?;
+    let lf = scan(day.files, false)?;
     let events = row_count(day.files)?;
-    let counts = scan::census(lf.clone(), &what)?;
+    let (counts, school_files) = scan::census(scan(day.files, true)?, day.files, &what)?;
     let errors = Errors::compute(&scan::error_rows(lf.clone(), &what)?, day)?;
 
     let workers = workers();
-    let chunks = scan::plan_chunks(&counts, CHUNK_ROWS, workers);
+    let chunks = scan::plan_chunks(&counts, &school_files, ROWS_IN_FLIGHT / workers as u64, workers);
     let fleet = Mutex::new(Fleet::default());
     let parts = run_chunks(&chunks, workers.min(chunks.len()), |schools| {
-        aggregate_chunk(lf.clone(), schools, &counts, day, &fleet, &what)
+        let files: Vec<PathBuf> = scan::chunk_files(schools, &school_files)
+            .into_iter()
+            .filter_map(|i| day.files.get(i as usize).cloned())
+            .collect();
+        // The empty chunk of a day without school rows reads the day's schema from its files.
+        let files = if files.is_empty() { day.files } else { &files };
+        aggregate_chunk(scan(files, false)?, schools, &counts, day, &fleet, &what)
     })?;
 
     let mut frames: Vec<Vec<DataFrame>> = vec![Vec::new(); SCHOOL_TABLES.len()];

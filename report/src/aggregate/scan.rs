@@ -13,6 +13,7 @@ use confstats_anonymize::columns as store;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use polars::prelude::*;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Temporary column: time as integer microseconds.
@@ -164,34 +165,54 @@ fn strs<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<&'a StringChunked> {
 /// Rows per school and kind, for the kinds any table reads; schools in name order.
 pub(crate) type Counts = BTreeMap<String, BTreeMap<&'static str, u32>>;
 
+/// The store files (indices into the day's files) each school has rows in.
+pub(crate) type SchoolFiles = BTreeMap<String, Vec<u32>>;
+
+/// Temporary column of the census: the store file a row comes from.
+pub(crate) const FILE: &str = "file";
+
 /// Counts the day's rows per school and kind ([`selected_kinds`]): the figures of
-/// `daily_usage` that are plain event counts, and the size of each school for the chunk plan.
-pub(crate) fn census(lf: LazyFrame, what: &str) -> Result<Counts> {
+/// `daily_usage` that are plain event counts, and the size of each school for the chunk plan;
+/// and notes the files each school has rows in (`lf` carries the [`FILE`] column), so that a
+/// chunk reads only those.
+pub(crate) fn census(lf: LazyFrame, files: &[PathBuf], what: &str) -> Result<(Counts, SchoolFiles)> {
     let kinds = selected_kinds();
-    let lf = lf.filter(kinds_in(&kinds)).select([col(store::SCHOOL), col(store::KIND)]);
-    let counts = stream(lf, HashMap::<String, Vec<u32>>::new(), what, move |counts, df| {
-        for (school, kind) in strs(df, store::SCHOOL)?.iter().zip(strs(df, store::KIND)?.iter()) {
+    let index: HashMap<String, u32> =
+        files.iter().enumerate().map(|(i, f)| (f.to_string_lossy().into_owned(), i as u32)).collect();
+    let lf = lf.filter(kinds_in(&kinds)).select([col(store::SCHOOL), col(store::KIND), col(FILE)]);
+    type State = HashMap<String, (Vec<u32>, Vec<u32>)>;
+    let counts = stream(lf, State::new(), what, move |counts, df| {
+        let rows = strs(df, store::SCHOOL)?.iter().zip(strs(df, store::KIND)?.iter()).zip(strs(df, FILE)?.iter());
+        for ((school, kind), file) in rows {
             let (Some(school), Some(kind)) = (school, kind) else { continue };
             let Some(k) = kinds.iter().position(|x| *x == kind) else { continue };
-            match counts.get_mut(school) {
-                Some(c) => c[k] += 1,
-                None => {
-                    let mut c = vec![0; kinds.len()];
-                    c[k] = 1;
-                    counts.insert(school.to_owned(), c);
+            let file = file.and_then(|f| index.get(f).copied());
+            if !counts.contains_key(school) {
+                counts.insert(school.to_owned(), (vec![0; kinds.len()], Vec::new()));
+            }
+            if let Some((c, in_files)) = counts.get_mut(school) {
+                c[k] += 1;
+                // Rows come file by file: a file is noted once per run of its rows.
+                if let Some(f) = file
+                    && in_files.last() != Some(&f)
+                {
+                    in_files.push(f);
                 }
             }
         }
         Ok(())
     })?;
     let kinds = selected_kinds();
-    Ok(counts
-        .into_iter()
-        .map(|(school, c)| {
-            let by_kind = kinds.iter().zip(c).filter(|(_, n)| *n > 0).map(|(k, n)| (*k, n)).collect();
-            (school, by_kind)
-        })
-        .collect())
+    let mut by_school = Counts::new();
+    let mut school_files = SchoolFiles::new();
+    for (school, (c, mut in_files)) in counts {
+        let by_kind = kinds.iter().zip(c).filter(|(_, n)| *n > 0).map(|(k, n)| (*k, n)).collect();
+        in_files.sort_unstable();
+        in_files.dedup();
+        school_files.insert(school.clone(), in_files);
+        by_school.insert(school, by_kind);
+    }
+    Ok((by_school, school_files))
 }
 
 /// The day's error events (a small share of the store) with the columns the error tables read.
@@ -211,21 +232,44 @@ pub(crate) fn error_rows(lf: LazyFrame, what: &str) -> Result<DataFrame> {
 }
 
 /// Splits the schools into chunks of about `limit` rows (at least `min_chunks`, for parallel
-/// work): the largest school first, each into the lightest chunk so far. A school never spans
-/// two chunks; a school larger than `limit` is a chunk of its own.
-pub(crate) fn plan_chunks(counts: &Counts, limit: u64, min_chunks: usize) -> Vec<Vec<String>> {
-    let mut schools: Vec<(u64, &str)> =
-        counts.iter().map(|(s, k)| (k.values().map(|n| u64::from(*n)).sum(), s.as_str())).collect();
-    let total: u64 = schools.iter().map(|(n, _)| n).sum();
+/// work), keeping schools with rows in the same files together: a school is usually served by
+/// one conference server, and a chunk reads only its schools' files. Schools in the order of
+/// their files (then the largest first) fill one chunk after the other up to an equal share of
+/// the rows. A school never spans two chunks; a school larger than the share is a chunk of its
+/// own.
+pub(crate) fn plan_chunks(counts: &Counts, files: &SchoolFiles, limit: u64, min_chunks: usize) -> Vec<Vec<String>> {
+    let none = Vec::new();
+    let mut schools: Vec<(&[u32], u64, &str)> = counts
+        .iter()
+        .map(|(s, k)| (files.get(s).unwrap_or(&none).as_slice(), k.values().map(|n| u64::from(*n)).sum(), s.as_str()))
+        .collect();
+    let total: u64 = schools.iter().map(|(_, n, _)| n).sum();
     let n = (total.div_ceil(limit.max(1)) as usize).max(min_chunks).min(schools.len()).max(1);
-    schools.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let mut chunks: Vec<(u64, Vec<String>)> = vec![(0, Vec::new()); n];
-    for (rows, school) in schools {
-        let lightest = (0..n).min_by_key(|&i| (chunks[i].0, i)).unwrap_or(0);
-        chunks[lightest].0 += rows;
-        chunks[lightest].1.push(school.to_owned());
+    let target = total.div_ceil(n as u64);
+    schools.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    let mut chunks: Vec<(u64, Vec<String>)> = Vec::new();
+    for (_, rows, school) in schools {
+        match chunks.last_mut() {
+            Some((sum, chunk)) if *sum + rows <= target => {
+                *sum += rows;
+                chunk.push(school.to_owned());
+            }
+            _ => chunks.push((rows, vec![school.to_owned()])),
+        }
+    }
+    if chunks.is_empty() {
+        // A day without any row of a school still yields its (empty) tables.
+        chunks.push((0, Vec::new()));
     }
     chunks.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The files a chunk's schools have rows in (indices into the day's files, ascending).
+pub(crate) fn chunk_files(schools: &[String], files: &SchoolFiles) -> Vec<u32> {
+    let mut all: Vec<u32> = schools.iter().filter_map(|s| files.get(s)).flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// A session's lifecycle events other than its join.
@@ -452,4 +496,34 @@ pub(crate) fn read_chunk(lf: LazyFrame, schools: &[String], what: &str) -> Resul
         col(store::OS),
     ]);
     stream(lf, ChunkRows::default(), what, |rows, df| rows.push_batch(df))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(schools: &[(&str, u32)]) -> Counts {
+        schools.iter().map(|(s, n)| ((*s).to_owned(), BTreeMap::from([("participant_joined", *n)]))).collect()
+    }
+
+    #[test]
+    fn chunks_keep_the_schools_of_the_same_files_together() {
+        let c = counts(&[("a", 10), ("c", 10), ("b", 10), ("d", 10)]);
+        let files: SchoolFiles =
+            [("a", vec![0]), ("b", vec![1]), ("c", vec![0]), ("d", vec![1])].map(|(s, f)| (s.to_owned(), f)).into();
+        let chunks = plan_chunks(&c, &files, 20, 2);
+        assert_eq!(chunks, vec![vec!["a".to_owned(), "c".to_owned()], vec!["b".to_owned(), "d".to_owned()]]);
+        assert_eq!(chunk_files(&chunks[1], &files), vec![1]);
+    }
+
+    #[test]
+    fn a_large_school_is_a_chunk_of_its_own_and_an_empty_day_one_empty_chunk() {
+        let c = counts(&[("big", 100), ("x", 10), ("y", 10)]);
+        let files: SchoolFiles =
+            [("big", vec![0]), ("x", vec![0]), ("y", vec![0])].map(|(s, f)| (s.to_owned(), f)).into();
+        let chunks = plan_chunks(&c, &files, 60, 1);
+        assert_eq!(chunks[0], vec!["big".to_owned()]);
+        assert_eq!(chunks.concat().len(), 3);
+        assert_eq!(plan_chunks(&Counts::new(), &SchoolFiles::new(), 60, 2), vec![Vec::<String>::new()]);
+    }
 }
