@@ -587,6 +587,37 @@ fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     order.into_iter().filter_map(|server| by_server.remove(server)).collect()
 }
 
+/// The lifecycle values of every batch (see [`lifecycle_values`]), the batches learnt side by
+/// side, one per thread (each batch's few lifecycle files would keep threads waiting on its
+/// largest one), only one map per thread in memory at a time.
+fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> AuditSetBuilder {
+    let threads = match ingest.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let one = IngestOptions { threads: 1, ..ingest.clone() };
+    let next = AtomicUsize::new(0);
+    let builders: Vec<AuditSetBuilder> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, batches.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut values = AuditSetBuilder::new();
+                    while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        values.merge(lifecycle_values(&learn(batch, &one)));
+                    }
+                    values
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut all = AuditSetBuilder::new();
+    for b in builders {
+        all.merge(b);
+    }
+    all
+}
+
 /// What the batches of one run add up to.
 #[derive(Default)]
 struct Totals {
@@ -648,10 +679,7 @@ fn run(
     // identifiers and secrets: their lifecycle logs are read once before, and only the values'
     // hashes kept (a text of one server may name a person or room of another).
     let others = if batches.len() > 1 {
-        let mut all = AuditSetBuilder::new();
-        for batch in &batches {
-            all.merge(lifecycle_values(&learn(batch, ingest)));
-        }
+        let all = other_batches_values(&batches, ingest);
         if let Some(audit) = totals.audit.as_mut() {
             audit.merge(all.clone());
         }
