@@ -9,14 +9,14 @@
 //! single parts of person and meeting names count when they have at least four letters and are
 //! not a word of the product's own vocabulary.
 //!
-//! The set holds no string: every search string is kept as a keyed 56-bit hash of its lowercased
-//! bytes (with what it is in the remaining 8 bits), sorted, behind a bit filter — 8 to 10 bytes
-//! per string, so that the values of a whole night (millions of search strings) fit in some tens
-//! of megabytes. A text is searched at every token start: the hashes of the token and of the
+//! The set holds no string: every search string is kept as a keyed 64-bit hash of its lowercased
+//! bytes and a byte of what it is, sorted, behind a bit filter — 11 bytes per string, so that the
+//! values of a whole night (millions of search strings) fit in some tens of megabytes. A text is searched at every token start: the hashes of the token and of the
 //! following tokens with what lies between them (as far as the longest search string reaches)
 //! are looked up; a text only continues past its first token when that token starts a
 //! multi-word search string. Hashing cannot miss a value; two strings with the same hash make a
-//! false hit (fail closed), with odds of about one in 10¹⁰ per night. Parquet string columns
+//! false hit (fail closed): with a million search strings and 10⁸ look-ups in a night's outputs,
+//! about once in 200 000 nights. Parquet string columns
 //! are searched a record batch at a time over the column's contiguous value buffer; only values
 //! that need decoding or Unicode lowercasing are searched one by one, each distinct one once.
 
@@ -150,18 +150,18 @@ impl Pattern {
         PersonalKind::Name,
         PersonalKind::Identifier,
     ];
-    const PART: u64 = 0x80;
+    const PART: u8 = 0x80;
 
-    /// The low byte of an entry: the kind's index, and the part flag in the top bit (so that a
+    /// The pattern as a byte: the kind's index, and the part flag in the top bit (so that a
     /// full value sorts before a part with the same hash).
-    fn code(self) -> u64 {
-        let kind = Self::KINDS.iter().position(|k| *k == self.kind).unwrap_or(0) as u64;
+    fn code(self) -> u8 {
+        let kind = Self::KINDS.iter().position(|k| *k == self.kind).unwrap_or(0) as u8;
         kind | if self.part { Self::PART } else { 0 }
     }
 
-    fn of(entry: u64) -> Self {
-        let kind = Self::KINDS.get((entry & 0x7f) as usize).copied().unwrap_or(FAIL_CLOSED);
-        Pattern { kind, part: entry & Self::PART != 0 }
+    fn of(code: u8) -> Self {
+        let kind = Self::KINDS.get(usize::from(code & 0x7f)).copied().unwrap_or(FAIL_CLOSED);
+        Pattern { kind, part: code & Self::PART != 0 }
     }
 }
 
@@ -202,8 +202,10 @@ impl TokenHash {
 
 /// The salt of the first-token filter's hashes.
 const FIRST_TOKEN_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
-/// The bits of an entry that hold the hash (the low byte holds the [`Pattern`]).
-const HASH_BITS: u64 = !0xff;
+/// A builder's entry: the search string's hash, then its [`Pattern::code`] in the low byte.
+fn entry(hash: u64, pattern: Pattern) -> u128 {
+    (u128::from(hash) << 8) | u128::from(pattern.code())
+}
 
 /// Collects the personal strings of one batch. **Holds personal data**, in memory only; `Debug`
 /// prints counts.
@@ -229,9 +231,9 @@ const HASH_BITS: u64 = !0xff;
 /// ```
 #[derive(Clone, Default)]
 pub struct AuditSetBuilder {
-    /// Search strings as entries (hash and [`Pattern`] code), unsorted, with duplicates up to the
-    /// next compaction.
-    entries: Vec<u64>,
+    /// Search strings as entries (see [`entry`]), unsorted, with duplicates up to the next
+    /// compaction.
+    entries: Vec<u128>,
     /// The length of `entries` after the last compaction.
     compacted: usize,
     /// The first-token hashes (salted) of the search strings of several tokens.
@@ -339,23 +341,27 @@ impl AuditSetBuilder {
                 vocab.insert(word.to_owned());
             }
         }
-        let vocab: HashSet<u64> = vocab.iter().map(|w| TokenHash::of(w.as_bytes()) & HASH_BITS).collect();
+        let vocab: HashSet<u64> = vocab.iter().map(|w| TokenHash::of(w.as_bytes())).collect();
         let mut entries = std::mem::take(&mut self.entries);
         compact(&mut entries);
         let before = entries.len();
-        entries.retain(|e| !(Pattern::of(*e).part && vocab.contains(&(e & HASH_BITS))));
-        let exempt = before - entries.len();
-        entries.shrink_to_fit();
-        let mut filter = BitFilter::new(entries.len());
-        for e in &entries {
-            filter.insert(*e);
+        let (hashes, patterns): (Vec<u64>, Vec<u8>) = entries
+            .into_iter()
+            .map(|e| ((e >> 8) as u64, e as u8))
+            .filter(|(h, code)| !(Pattern::of(*code).part && vocab.contains(h)))
+            .unzip();
+        let exempt = before - hashes.len();
+        let mut filter = BitFilter::new(hashes.len());
+        for h in &hashes {
+            filter.insert(*h);
         }
         let mut first_tokens = BitFilter::new(self.first_tokens.len());
         for h in &self.first_tokens {
             first_tokens.insert(*h);
         }
         AuditSet {
-            entries,
+            hashes,
+            patterns,
             filter,
             first_tokens,
             max_tokens: self.max_tokens,
@@ -492,7 +498,7 @@ impl AuditSetBuilder {
         }
         self.max_tokens = self.max_tokens.max(tokens);
         self.max_bytes = self.max_bytes.max(bytes.len());
-        self.entries.push((TokenHash::of(bytes) & HASH_BITS) | Pattern { kind, part }.code());
+        self.entries.push(entry(TokenHash::of(bytes), Pattern { kind, part }));
         self.compact_when_grown();
     }
 
@@ -509,9 +515,9 @@ impl AuditSetBuilder {
 }
 
 /// Sorts entries and keeps one per hash: a full value before a part, else the first kind.
-fn compact(entries: &mut Vec<u64>) {
+fn compact(entries: &mut Vec<u128>) {
     entries.sort_unstable();
-    entries.dedup_by_key(|e| *e & HASH_BITS);
+    entries.dedup_by_key(|e| *e >> 8);
 }
 
 /// A one-hash bit filter over hashes: a clear bit proves absence.
@@ -528,8 +534,7 @@ impl BitFilter {
     }
 
     fn bit(&self, hash: u64) -> (usize, u64) {
-        // The entry's low byte is its code: the filter uses the high bits.
-        let i = (hash >> 8) & self.mask;
+        let i = hash & self.mask;
         ((i / 64) as usize, 1 << (i % 64))
     }
 
@@ -631,9 +636,11 @@ const ALL_COLUMNS: [&str; 23] = [
 /// them), in memory only; `Debug` prints counts. `Send + Sync`: one set serves all scanning
 /// threads.
 pub struct AuditSet {
-    /// Sorted entries: a search string's hash in the high 56 bits, its [`Pattern`] below.
-    entries: Vec<u64>,
-    /// A filter over `entries`, checked before the sorted look-up.
+    /// The search strings' hashes, sorted.
+    hashes: Vec<u64>,
+    /// What each is ([`Pattern::code`]), by position in `hashes`.
+    patterns: Vec<u8>,
+    /// A filter over `hashes`, checked before the sorted look-up.
     filter: BitFilter,
     /// A filter over the first tokens of the search strings of several tokens.
     first_tokens: BitFilter,
@@ -650,7 +657,7 @@ pub struct AuditSet {
 impl fmt::Debug for AuditSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuditSet")
-            .field("patterns", &self.entries.len())
+            .field("patterns", &self.hashes.len())
             .field("exempt_name_parts", &self.exempt)
             .finish()
     }
@@ -670,22 +677,23 @@ impl AuditSet {
 
     /// The number of search strings.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.hashes.len()
     }
 
     /// Whether the set searches nothing (and so finds nothing).
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.pseudonym_like.is_empty()
+        self.hashes.is_empty() && self.pseudonym_like.is_empty()
     }
 
     /// Memory held by the set, in bytes (for progress lines and benchmarks).
     pub fn memory_bytes(&self) -> usize {
-        (self.entries.capacity() + self.filter.bits.capacity() + self.first_tokens.bits.capacity()) * 8
+        (self.hashes.capacity() + self.filter.bits.capacity() + self.first_tokens.bits.capacity()) * 8
+            + self.patterns.capacity()
     }
 
     /// [`find`](Self::find) with a scratch buffer for lowercasing.
     fn find_with(&self, text: &str, buf: &mut String) -> Option<PersonalKind> {
-        if self.entries.is_empty() {
+        if self.hashes.is_empty() {
             return None;
         }
         let mut part = None;
@@ -727,7 +735,7 @@ impl AuditSet {
     /// part; `bounds(start)` gives the value (byte range) that the token starting at `start` lies
     /// in — its ends are token boundaries, and no match reaches past them.
     fn find_in(&self, hay: &[u8], bounds: &mut impl FnMut(usize) -> (usize, usize)) -> Option<Found> {
-        if self.entries.is_empty() {
+        if self.hashes.is_empty() {
             return None;
         }
         let mut part = None;
@@ -825,7 +833,7 @@ impl AuditSet {
     /// of the night's other batches.
     pub(crate) fn each_span(&self, text: &str, f: &mut impl FnMut(usize, usize, PersonalKind)) {
         let hay = text.as_bytes();
-        if self.entries.is_empty() {
+        if self.hashes.is_empty() {
             return;
         }
         let mut pos = 0;
@@ -849,9 +857,11 @@ impl AuditSet {
         if !self.filter.may_contain(hash) {
             return None;
         }
-        let key = hash & HASH_BITS;
-        let i = self.entries.partition_point(|e| e & HASH_BITS < key);
-        self.entries.get(i).filter(|e| *e & HASH_BITS == key).map(|e| Pattern::of(*e))
+        let i = self.hashes.partition_point(|h| *h < hash);
+        match (self.hashes.get(i), self.patterns.get(i)) {
+            (Some(h), Some(code)) if *h == hash => Some(Pattern::of(*code)),
+            _ => None,
+        }
     }
 
     /// [`find_in`](Self::find_in) as a kind.
