@@ -587,9 +587,20 @@ fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     order.into_iter().filter_map(|server| by_server.remove(server)).collect()
 }
 
-/// The lifecycle values of every batch (see [`lifecycle_values`]), the batches learnt side by
-/// side, one per thread (each batch's few lifecycle files would keep threads waiting on its
-/// largest one), only one map per thread in memory at a time.
+/// The files that name a batch's people and rooms: its lifecycle logs of the best format it has
+/// (DESIGN.md "Sources": bbb-web, else webhooks, else akka-apps, else nginx). The other
+/// lifecycle logs repeat the same joins.
+fn naming_files(batch: &[InputFile]) -> Vec<InputFile> {
+    use confstats_ingest::LogFormat::{AkkaApps, BbbWeb, Canonical, NginxAccess, Webhooks};
+    [Canonical, BbbWeb, Webhooks, AkkaApps, NginxAccess]
+        .into_iter()
+        .map(|format| batch.iter().filter(|f| f.format == Some(format)).cloned().collect::<Vec<_>>())
+        .find(|files| !files.is_empty())
+        .unwrap_or_default()
+}
+
+/// The lifecycle values of every batch (see [`lifecycle_values`]) from its [`naming_files`], the
+/// batches learnt side by side, one per thread, only one map per thread in memory at a time.
 fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> AuditSetBuilder {
     let threads = match ingest.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
@@ -603,7 +614,7 @@ fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> A
                 scope.spawn(|| {
                     let mut values = AuditSetBuilder::new();
                     while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        values.merge(lifecycle_values(&learn(batch, &one)));
+                        values.merge(lifecycle_values(&learn(&naming_files(batch), &one)));
                     }
                     values
                 })
@@ -676,13 +687,11 @@ fn run(
     let mut totals = Totals { audit: audit.is_some().then(AuditSetBuilder::new), ..Totals::default() };
     let batches = batches(files);
     // With several batches, each batch's texts are also scrubbed of the other batches' names,
-    // identifiers and secrets: their lifecycle logs are read once before, and only the values'
-    // hashes kept (a text of one server may name a person or room of another).
+    // identifiers and secrets: their best lifecycle logs are read once before, and only the
+    // values' hashes kept (a text of one server may name a person or room of another; what only
+    // another server's secondary logs name is left to the leak audit, which fails closed).
     let others = if batches.len() > 1 {
         let all = other_batches_values(&batches, ingest);
-        if let Some(audit) = totals.audit.as_mut() {
-            audit.merge(all.clone());
-        }
         let empty = std::collections::HashSet::new();
         Some(Arc::new(all.build(audit.unwrap_or(&empty))))
     } else {
@@ -691,7 +700,7 @@ fn run(
     for batch in batches {
         let map = learn(&batch, ingest);
         checkpoint(AnonymizeStep::Learned);
-        if let (Some(all), None) = (totals.audit.as_mut(), &others) {
+        if let Some(all) = totals.audit.as_mut() {
             all.merge(lifecycle_values(&map));
         }
         let mut b = ScrubberBuilder::new();
