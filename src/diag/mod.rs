@@ -196,7 +196,7 @@ fn scan_day(day: &StoreDay) -> Result<LazyFrame> {
         .collect::<Result<Vec<_>>>()?;
     let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), glob: false, ..Default::default() };
     let lf = LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(polars_err("read the store"))?;
-    Ok(lf.with_column(lit(day.date).alias(DATE)))
+    Ok(lf.with_column(lit(day.date).cast(DataType::Date).alias(DATE)))
 }
 
 /// "day 2026-11-20" or "days 2026-11-20, 2026-11-21".

@@ -93,7 +93,8 @@ pub struct Event {
     pub kind: String,
     /// The label of the participant in this trace (`P1`, …), if any.
     pub who: Option<String>,
-    /// Participant pseudonym.
+    /// Participant pseudonym: the one the session joined with (a line that names only the BBB
+    /// user id carries a pseudonym of the user id in the store).
     pub participant: Option<String>,
     /// Session pseudonym.
     pub session: Option<String>,
@@ -338,6 +339,20 @@ pub fn trace(store: &Store, selector: &Selector, date: Option<NaiveDate>, tz: Tz
     }
     let get = |name: &str, i: usize| -> Option<String> { col_of.get(name).and_then(|v| v[i].clone()) };
 
+    // Whose session is it: the participant of its join (bbb-web names the account), else the
+    // first participant seen with it. Lines that name only the BBB user id (FreeSWITCH, SFU)
+    // carry a participant pseudonym of the user id; they are counted under the session's owner.
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for pass_joins in [true, false] {
+        for i in 0..t_us.len() {
+            if pass_joins && get(c::KIND, i).as_deref() != Some("participant_joined") {
+                continue;
+            }
+            if let (Some(s), Some(p)) = (get(c::SESSION, i), get(c::PARTICIPANT, i)) {
+                owner.entry(s).or_insert(p);
+            }
+        }
+    }
     // Participants by first appearance; a row without participant counts under its session.
     let mut labels: BTreeMap<String, usize> = BTreeMap::new();
     let mut people: Vec<Participant> = Vec::new();
@@ -386,7 +401,10 @@ pub fn trace(store: &Store, selector: &Selector, date: Option<NaiveDate>, tz: Tz
                 }
             }
         }
-        let person_key = get(c::PARTICIPANT, i).or_else(|| get(c::SESSION, i));
+        let person_key = get(c::SESSION, i)
+            .and_then(|s| owner.get(&s).cloned())
+            .or_else(|| get(c::PARTICIPANT, i))
+            .or_else(|| get(c::SESSION, i));
         let who = person_key.map(|key| {
             let n = labels.len();
             let idx = *labels.entry(key.clone()).or_insert(n);
@@ -480,10 +498,12 @@ pub fn trace(store: &Store, selector: &Selector, date: Option<NaiveDate>, tz: Tz
         events.push(Event {
             time: rfc3339(t, tz),
             t_us: t,
-            meaning: meaning::meaning(error_code.as_deref(), log_code.as_deref()),
+            meaning: (ERROR_KINDS.contains(&kind.as_str()) || error_code.is_some())
+                .then(|| meaning::meaning(error_code.as_deref(), log_code.as_deref()))
+                .flatten(),
             kind,
             who: who.map(|w| format!("P{}", w + 1)),
-            participant: get(c::PARTICIPANT, i),
+            participant: who.and_then(|w| people.get(w)).map(|p| p.participant.clone()),
             session: get(c::SESSION, i),
             meeting,
             server: get(c::SERVER, i),
@@ -516,8 +536,15 @@ pub fn trace(store: &Store, selector: &Selector, date: Option<NaiveDate>, tz: Tz
         m.start = first.map(|t| rfc3339(t, tz));
         m.end = last.map(|t| rfc3339(t, tz));
         m.seconds = first.zip(last).map(|(a, b)| (b - a) / 1_000_000);
-        let who: BTreeSet<String> =
-            mine.iter().filter_map(|&i| get(c::PARTICIPANT, i).or_else(|| get(c::SESSION, i))).collect();
+        let who: BTreeSet<String> = mine
+            .iter()
+            .filter_map(|&i| {
+                get(c::SESSION, i)
+                    .and_then(|s| owner.get(&s).cloned())
+                    .or_else(|| get(c::PARTICIPANT, i))
+                    .or_else(|| get(c::SESSION, i))
+            })
+            .collect();
         m.participants = who.len();
     }
     let parents: Vec<(String, String)> =
