@@ -509,3 +509,17 @@ fn no_output_of_the_diagnostics_holds_a_personal_value() {
     let o = confstats(&["audit", "--input", logs.to_str().unwrap(), "--data", fake.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4), "{}", stdout(&o));
 }
+
+#[test]
+fn the_diagnostics_help_teaches_tables_flags_and_examples() {
+    for (name, args) in [
+        ("query_help", &["query", "--help"][..]),
+        ("trace_help", &["trace", "--help"][..]),
+        ("lookup_help", &["lookup", "--help"][..]),
+        ("subject_erase_help", &["subject", "erase", "--help"][..]),
+    ] {
+        let o = confstats(args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        insta::assert_snapshot!(name, stdout(&o));
+    }
+}
