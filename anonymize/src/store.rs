@@ -150,8 +150,12 @@ pub fn remove_store_rows(
         .build()
         .map_err(parquet_err(src))?;
     let out = File::create(dst).map_err(io(dst))?;
-    let mut writer = ArrowWriter::try_new(out, store_schema(), Some(writer_properties(dst)?)).map_err(parquet_err(dst))?;
-    let arrow_err = |path: &Path, e: arrow::error::ArrowError| Error::Io { path: path.to_owned(), source: std::io::Error::other(e) };
+    let mut writer =
+        ArrowWriter::try_new(out, store_schema(), Some(writer_properties(dst)?)).map_err(parquet_err(dst))?;
+    let arrow_err = |path: &Path, e: arrow::error::ArrowError| Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    };
     let (mut kept, mut removed) = (0u64, 0u64);
     for batch in reader {
         let batch = batch.map_err(|e| arrow_err(src, e))?;

@@ -27,7 +27,8 @@ fn note(quiet: bool, store: &Store) {
 /// `confstats query`.
 pub fn query(args: &QueryArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
     let data = args.data.resolve(file).context(Blame::Usage)?;
-    let format: query::Format = args.format.parse().map_err(|e| anyhow!("invalid `--format`: {e}")).context(Blame::Usage)?;
+    let format: query::Format =
+        args.format.parse().map_err(|e| anyhow!("invalid `--format`: {e}")).context(Blame::Usage)?;
     let tz = time_zone(args.time_zone.as_deref(), file)?;
     let store = Store::open(&data, None)?;
     note(quiet, &store);
@@ -54,7 +55,11 @@ pub fn trace(args: &TraceArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
         (_, Some(v), ..) => trace::Selector::try_new("room", v.clone())?,
         (_, _, Some(v), _) => trace::Selector::try_new("participant", v.clone())?,
         (_, _, _, Some(v)) => trace::Selector::try_new("session", v.clone())?,
-        _ => return Err(anyhow!("give one of `--meeting`, `--room`, `--participant`, `--session`").context(Blame::Usage)),
+        _ => {
+            return Err(
+                anyhow!("give one of `--meeting`, `--room`, `--participant`, `--session`").context(Blame::Usage)
+            );
+        }
     };
     let store = Store::open(&data, args.date)?;
     note(quiet, &store);

@@ -113,7 +113,11 @@ pub fn text(l: &Lookup, data: &std::path::Path) -> String {
         "{class} pseudonym of the {} for each day whose key is alive (one key per day: they do not link across days)",
         l.field
     );
-    let _ = writeln!(t, "{:<10}  {:<10}  {:<34}  {:>7}  {:>8}  {:>8}", "date", "epoch", "pseudonym", "events", "sessions", "meetings");
+    let _ = writeln!(
+        t,
+        "{:<10}  {:<10}  {:<34}  {:>7}  {:>8}  {:>8}",
+        "date", "epoch", "pseudonym", "events", "sessions", "meetings"
+    );
     for d in &l.days {
         let _ = writeln!(
             t,
@@ -134,13 +138,7 @@ pub fn text(l: &Lookup, data: &std::path::Path) -> String {
     let flag = if l.field == "account" { "participant" } else { "room" };
     let _ = writeln!(t, "\nnext:");
     for d in found.iter().take(3) {
-        let _ = writeln!(
-            t,
-            "  confstats trace --data {} --{flag} {} --date {}",
-            data.display(),
-            d.pseudonym,
-            d.date
-        );
+        let _ = writeln!(t, "  confstats trace --data {} --{flag} {} --date {}", data.display(), d.pseudonym, d.date);
     }
     t
 }

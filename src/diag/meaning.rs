@@ -68,7 +68,10 @@ mod tests {
         assert_eq!(meaning(Some("1134"), None), Some("screen sharing: the browser could not capture the screen"));
         assert_eq!(meaning(Some("2208"), None), Some("media server (SFU): SDP, codec or media"));
         assert_eq!(meaning(None, Some("video_provider_ice_failed")), Some("webcam component error"));
-        assert_eq!(meaning(Some("MEDIA_TIMEOUT"), Some("sfu_media_broker_error")), Some("media broker (SFU connection) error"));
+        assert_eq!(
+            meaning(Some("MEDIA_TIMEOUT"), Some("sfu_media_broker_error")),
+            Some("media broker (SFU connection) error")
+        );
         assert_eq!(meaning(Some("4711"), Some("user_joined_message")), None);
         assert_eq!(code_table().iter().filter(|(c, _)| c.starts_with("113")).count(), 9);
     }

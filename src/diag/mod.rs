@@ -80,7 +80,9 @@ impl Store {
             .with_context(|| format!("cannot read the published state of {}", data.data.display()))?;
         let store_dir = root.join("store");
         let mut partitions: Vec<(NaiveDate, PathBuf)> = Vec::new();
-        for entry in layout::read_dir_if_exists(&store_dir).with_context(|| format!("cannot list {}", store_dir.display()))? {
+        for entry in
+            layout::read_dir_if_exists(&store_dir).with_context(|| format!("cannot list {}", store_dir.display()))?
+        {
             let entry = entry.with_context(|| format!("cannot list {}", store_dir.display()))?;
             if let Some(d) = layout::partition_date(&entry.file_name().to_string_lossy()) {
                 partitions.push((d, entry.path()));

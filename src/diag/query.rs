@@ -28,7 +28,8 @@ use super::{DATE, Store, meaning};
 use crate::commands::Blame;
 
 /// The event kinds the `errors` view holds.
-pub const ERROR_KINDS: [&str; 5] = ["audio_failed", "webcam_failed", "screenshare_failed", "media_server_error", "client_error"];
+pub const ERROR_KINDS: [&str; 5] =
+    ["audio_failed", "webcam_failed", "screenshare_failed", "media_server_error", "client_error"];
 
 /// The tables a query can read.
 pub const TABLES: [&str; 3] = ["events", "sessions", "errors"];
@@ -100,7 +101,8 @@ pub fn sessions(events: LazyFrame) -> LazyFrame {
 /// The `errors` view over `events`: error events with the meaning of their code.
 pub fn errors(events: LazyFrame) -> Result<LazyFrame> {
     let (codes, meanings): (Vec<String>, Vec<&str>) = meaning::code_table().into_iter().unzip();
-    let table = df!("__code" => codes, "meaning" => meanings).map_err(super::polars_err("build the error-code table"))?;
+    let table =
+        df!("__code" => codes, "meaning" => meanings).map_err(super::polars_err("build the error-code table"))?;
     let log = || col(c::LOG_CODE).str();
     let by_log = when(log().contains_literal(lit("_broker_")))
         .then(lit("media broker (SFU connection) error"))
@@ -130,11 +132,8 @@ pub fn run(store: &Store, sql: &str, tz: chrono_tz::Tz) -> Result<DataFrame> {
     };
     let tables = polars::sql::extract_table_identifiers(sql, false, true).map_err(usage)?;
     if let Some(f) = tables.iter().find(|t| FILE_FUNCTIONS.contains(&t.to_ascii_lowercase().as_str())) {
-        return Err(anyhow!(
-            "`{f}` is not available: a query reads the store only (tables {})",
-            TABLES.join(", ")
-        )
-        .context(Blame::Usage));
+        return Err(anyhow!("`{f}` is not available: a query reads the store only (tables {})", TABLES.join(", "))
+            .context(Blame::Usage));
     }
     let events = store.events(None, tz)?;
     let mut ctx = SQLContext::new();
@@ -153,8 +152,9 @@ fn text(v: &AnyValue<'_>) -> Option<String> {
         AnyValue::String(s) => (*s).to_owned(),
         AnyValue::StringOwned(s) => s.to_string(),
         AnyValue::Boolean(b) => b.to_string(),
-        AnyValue::Date(d) => chrono::NaiveDate::from_num_days_from_ce_opt(*d + 719_163)
-            .map_or_else(|| d.to_string(), |d| d.to_string()),
+        AnyValue::Date(d) => {
+            chrono::NaiveDate::from_num_days_from_ce_opt(*d + 719_163).map_or_else(|| d.to_string(), |d| d.to_string())
+        }
         AnyValue::Datetime(t, unit, tz) => datetime(*t, *unit, tz.map(|z| z.as_str())),
         AnyValue::DatetimeOwned(t, unit, tz) => datetime(*t, *unit, tz.as_deref().map(|z| z.as_str())),
         AnyValue::Float64(f) => float(*f),

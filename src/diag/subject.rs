@@ -282,7 +282,8 @@ fn count_rows(file: &Path, subject: &SubjectDay) -> Result<u64> {
 fn write_published(root: &Path, gen_dir: &Path, removed: &[(NaiveDate, u64)]) -> Result<()> {
     let src = root.join("published.json");
     let Ok(text) = std::fs::read(&src) else { return Ok(()) };
-    let mut v: serde_json::Value = serde_json::from_slice(&text).with_context(|| format!("cannot read {}", src.display()))?;
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&text).with_context(|| format!("cannot read {}", src.display()))?;
     for (date, n) in removed {
         if let Some(records) = v.pointer_mut(&format!("/days/{date}/records"))
             && let Some(r) = records.as_u64()
@@ -300,7 +301,11 @@ pub fn erased_text(e: &Erased) -> String {
     use std::fmt::Write as _;
     let mut t = String::new();
     if e.records == 0 {
-        let _ = writeln!(t, "no stored record of the account found in {} key epoch(s); the store is unchanged", e.epochs.len());
+        let _ = writeln!(
+            t,
+            "no stored record of the account found in {} key epoch(s); the store is unchanged",
+            e.epochs.len()
+        );
     } else {
         let days: Vec<String> = e.by_day.iter().map(|(d, n)| format!("{d}: {n}")).collect();
         let _ = writeln!(t, "erased {} record(s) of the account ({})", e.records, days.join(", "));

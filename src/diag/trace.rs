@@ -487,8 +487,8 @@ pub fn trace(store: &Store, selector: &Selector, date: Option<NaiveDate>, tz: Tz
             }
         }
         let level = get(c::LEVEL, i);
-        let routine = kind == "other_diagnostic"
-            && !matches!(level.as_deref(), Some("warn" | "warning" | "error" | "fatal"));
+        let routine =
+            kind == "other_diagnostic" && !matches!(level.as_deref(), Some("warn" | "warning" | "error" | "fatal"));
         if routine && !all {
             hidden += 1;
             continue;
@@ -629,7 +629,14 @@ fn clock(rfc: &str) -> &str {
 pub fn text(t: &Trace, width: Option<u16>) -> String {
     let mut out = String::new();
     let days: Vec<String> = t.days.iter().map(ToString::to_string).collect();
-    let _ = writeln!(out, "trace of {} {} — store day {} — times {}", t.selector, t.pseudonym, days.join(", "), t.time_zone);
+    let _ = writeln!(
+        out,
+        "trace of {} {} — store day {} — times {}",
+        t.selector,
+        t.pseudonym,
+        days.join(", "),
+        t.time_zone
+    );
     for m in &t.meetings {
         let _ = writeln!(out);
         let kind = if m.parent_meeting.is_some() { "breakout room" } else { "meeting" };
@@ -670,8 +677,20 @@ pub fn text(t: &Trace, width: Option<u16>) -> String {
             }
         }
         table.set_header([
-            "", "participant", "sessions", "role", "client", "device", "browser", "os", "network", "joined", "left",
-            "time", "reconn.", "errors",
+            "",
+            "participant",
+            "sessions",
+            "role",
+            "client",
+            "device",
+            "browser",
+            "os",
+            "network",
+            "joined",
+            "left",
+            "time",
+            "reconn.",
+            "errors",
         ]);
         for p in &t.participants {
             table.add_row([
@@ -698,7 +717,8 @@ pub fn text(t: &Trace, width: Option<u16>) -> String {
     let meeting_label: BTreeMap<&str, String> =
         t.meetings.iter().enumerate().map(|(i, m)| (m.meeting.as_str(), format!("M{}", i + 1))).collect();
     if many_meetings {
-        let list: Vec<String> = t.meetings.iter().enumerate().map(|(i, m)| format!("M{} = {}", i + 1, m.meeting)).collect();
+        let list: Vec<String> =
+            t.meetings.iter().enumerate().map(|(i, m)| format!("M{} = {}", i + 1, m.meeting)).collect();
         let _ = writeln!(out, "  ({})", list.join(", "));
     }
     let mut previous: Option<i64> = None;

@@ -63,7 +63,8 @@ fn store_rows(data: &Path) -> Vec<(String, Row)> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&day).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
         for f in files {
-            let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&f).unwrap()).unwrap().build().unwrap();
+            let reader =
+                ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&f).unwrap()).unwrap().build().unwrap();
             for batch in reader {
                 let batch: RecordBatch = batch.unwrap();
                 for i in 0..batch.num_rows() {
@@ -136,12 +137,15 @@ fn query_counts_agree_with_an_independent_count_over_the_parquet_files() {
     for (date, row) in &rows {
         *expected.entry((date.clone(), get(row, "kind").unwrap().to_owned())).or_default() += 1;
     }
-    let o = cs(&data, &["query", "--format", "json", "SELECT date, kind, count(*) AS n FROM events GROUP BY date, kind"]);
+    let o =
+        cs(&data, &["query", "--format", "json", "SELECT date, kind, count(*) AS n FROM events GROUP BY date, kind"]);
     let got: BTreeMap<(String, String), u64> = json(&o)
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| ((r["date"].as_str().unwrap().to_owned(), r["kind"].as_str().unwrap().to_owned()), r["n"].as_u64().unwrap()))
+        .map(|r| {
+            ((r["date"].as_str().unwrap().to_owned(), r["kind"].as_str().unwrap().to_owned()), r["n"].as_u64().unwrap())
+        })
         .collect();
     assert_eq!(got, expected);
 
@@ -158,7 +162,12 @@ fn query_counts_agree_with_an_independent_count_over_the_parquet_files() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| ((r["date"].as_str().unwrap().to_owned(), r["session"].as_str().unwrap().to_owned()), r["joins"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                (r["date"].as_str().unwrap().to_owned(), r["session"].as_str().unwrap().to_owned()),
+                r["joins"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, sessions);
 
@@ -231,7 +240,11 @@ fn a_trace_of_a_known_conference_lists_its_joins_and_leaves_in_order() {
         .filter(|e| e["kind"] == "participant_joined" || e["kind"] == "participant_left")
         .map(|e| {
             let t = chrono::DateTime::parse_from_rfc3339(e["time"].as_str().unwrap()).unwrap();
-            (t.timestamp_micros() / 1000, e["kind"].as_str().unwrap().to_owned(), e["participant"].as_str().map(str::to_owned))
+            (
+                t.timestamp_micros() / 1000,
+                e["kind"].as_str().unwrap().to_owned(),
+                e["participant"].as_str().map(str::to_owned),
+            )
         })
         .collect();
     let want: Vec<(i64, String, Option<String>)> =
@@ -338,12 +351,14 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
     let mut expected_removed = Vec::new();
     for day in export["days"].as_array().unwrap() {
         let p = day["participant"].as_str().unwrap();
-        let sessions: BTreeSet<&str> = day["sessions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        let sessions: BTreeSet<&str> =
+            day["sessions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
         let date = day["date"].as_str().unwrap();
         let mine: Vec<&(String, Row)> = before
             .iter()
             .filter(|(d, r)| {
-                d == date && (get(r, "participant") == Some(p) || get(r, "session").is_some_and(|s| sessions.contains(s)))
+                d == date
+                    && (get(r, "participant") == Some(p) || get(r, "session").is_some_and(|s| sessions.contains(s)))
             })
             .collect();
         assert_eq!(mine.len(), day["records"].as_array().unwrap().len(), "{date}");
@@ -369,7 +384,8 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
     let generations: Vec<_> = std::fs::read_dir(data.join("generations")).unwrap().collect();
     assert_eq!(generations.len(), 1, "the replaced generation is deleted");
     assert!(std::fs::read_link(data.join("current")).unwrap().to_string_lossy().ends_with("-erase"));
-    let published: Value = serde_json::from_slice(&std::fs::read(data.join("current/published.json")).unwrap()).unwrap();
+    let published: Value =
+        serde_json::from_slice(&std::fs::read(data.join("current/published.json")).unwrap()).unwrap();
     let total: u64 = published["days"].as_object().unwrap().values().map(|d| d["records"].as_u64().unwrap()).sum();
     assert_eq!(total, after.len() as u64);
     // The opt-out file now lists the account.
@@ -468,7 +484,8 @@ fn no_output_of_the_diagnostics_holds_a_personal_value() {
     let data = dir.path().join("data");
     let account = an_account();
     let rows = store_rows(&data);
-    let meeting = rows.iter().find_map(|(d, r)| (d == "2026-11-23").then(|| get(r, "meeting")).flatten()).unwrap().to_owned();
+    let meeting =
+        rows.iter().find_map(|(d, r)| (d == "2026-11-23").then(|| get(r, "meeting")).flatten()).unwrap().to_owned();
     let lookup = json(&cs(&data, &["lookup", "--account", &account, "--format", "json"]));
     let p = lookup["days"][0]["pseudonym"].as_str().unwrap().to_owned();
     let opt_out = dir.path().join("opt-out.txt");
