@@ -2,9 +2,10 @@
 
 use clap::{Args, Subcommand};
 
+use super::TicketId;
 use crate::config::DataArgs;
 
-/// Options of `query`.
+/// Options of `query`. Not personal data (a query over pseudonyms).
 #[derive(Debug, Args)]
 #[command(after_long_help = QUERY_EXAMPLES)]
 pub struct QueryArgs {
@@ -48,7 +49,8 @@ Examples:
 
 A bad query exits with 2 and polars' message. Only these tables can be read (no file functions).";
 
-/// Options of `trace`.
+/// Options of `trace`. Not personal data (pseudonyms; a value that is not one is refused
+/// without being echoed).
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("what").required(true), after_long_help = TRACE_EXAMPLES)]
 pub struct TraceArgs {
@@ -96,7 +98,8 @@ Examples:
   # one conference found with `confstats query`
   confstats trace --data /srv/confstats --meeting m_07d1…";
 
-/// Options of `lookup`.
+/// Options of `lookup`. **Holds personal data** (the id looked up), as a
+/// [`TicketId`](super::TicketId) from parsing on: redacted in `Debug`, never printed.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("id").required(true), after_long_help = LOOKUP_EXAMPLES)]
 pub struct LookupArgs {
@@ -104,12 +107,12 @@ pub struct LookupArgs {
     pub data: DataArgs,
     /// The account id (IServ user, e.g. from a support ticket): gives its participant
     /// pseudonym (p_…) of each day.
-    #[arg(long, value_name = "ID", group = "id")]
-    pub account: Option<String>,
+    #[arg(long, value_name = "ID", group = "id", value_parser = TicketId::parse)]
+    pub account: Option<TicketId>,
     /// The room id (the external meeting id, e.g. iserv-4711/klasse-4b): gives its room
     /// pseudonym (r_…) of each day.
-    #[arg(long, value_name = "EXTERNAL_MEETING_ID", group = "id")]
-    pub room: Option<String>,
+    #[arg(long, value_name = "EXTERNAL_MEETING_ID", group = "id", value_parser = TicketId::parse)]
+    pub room: Option<TicketId>,
     /// Only this store day.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<chrono::NaiveDate>,
@@ -151,24 +154,24 @@ pub enum SubjectCommand {
     Erase(SubjectEraseArgs),
 }
 
-/// Options of `subject export`.
+/// Options of `subject export`. **Holds personal data** (the account id; see `LookupArgs`).
 #[derive(Debug, Args)]
 pub struct SubjectArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// The account id (IServ user).
-    #[arg(long, value_name = "ID")]
-    pub account: String,
+    #[arg(long, value_name = "ID", value_parser = TicketId::parse)]
+    pub account: TicketId,
 }
 
-/// Options of `subject erase`.
+/// Options of `subject erase`. **Holds personal data** (the account id; see `LookupArgs`).
 #[derive(Debug, Args)]
 pub struct SubjectEraseArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// The account id (IServ user).
-    #[arg(long, value_name = "ID")]
-    pub account: String,
+    #[arg(long, value_name = "ID", value_parser = TicketId::parse)]
+    pub account: TicketId,
     /// The opt-out file the nightly run reads (default: the config's `opt_out`). Created mode
     /// 0600 if missing; it must not lie in a published directory.
     #[arg(long, value_name = "FILE")]

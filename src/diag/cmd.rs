@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 use anyhow::{Context, Result, anyhow};
 
 use super::args::{LookupArgs, QueryArgs, SubjectCommand, TraceArgs};
-use super::{Store, TicketId, log_access, lookup, query, subject, time_zone, trace};
+use super::{Store, log_access, lookup, query, subject, time_zone, trace};
 use crate::commands::Blame;
 use crate::config::FileConfig;
 use crate::{exit, output};
@@ -83,8 +83,8 @@ pub fn lookup(args: &LookupArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
         _ => return Err(anyhow!("invalid `--format`: use text or json").context(Blame::Usage)),
     };
     let target = match (&args.account, &args.room) {
-        (Some(a), _) => lookup::Target::Account(TicketId::try_new("account", a.clone())?),
-        (_, Some(r)) => lookup::Target::Room(TicketId::try_new("room", r.clone())?),
+        (Some(a), _) => lookup::Target::Account(a.clone()),
+        (_, Some(r)) => lookup::Target::Room(r.clone()),
         _ => return Err(anyhow!("give `--account ID` or `--room ID`").context(Blame::Usage)),
     };
     let store = Store::open(&data, args.date)?;
@@ -107,10 +107,10 @@ pub fn subject(cmd: &SubjectCommand, file: &FileConfig, quiet: bool) -> Result<u
     match cmd {
         SubjectCommand::Export(args) => {
             let data = args.data.resolve(file).context(Blame::Usage)?;
-            let account = TicketId::try_new("account", args.account.clone())?;
+            let account = &args.account;
             let store = Store::open(&data, None)?;
             note(quiet, &store);
-            let export = subject::export(&store, &account)?;
+            let export = subject::export(&store, account)?;
             let epochs = export.days.iter().map(|d| d.epoch).collect::<std::collections::BTreeSet<_>>();
             log_access(&data.data, "subject export", "account", epochs.into_iter().collect(), export.records)?;
             let mut text = serde_json::to_string_pretty(&export)?;
@@ -120,7 +120,7 @@ pub fn subject(cmd: &SubjectCommand, file: &FileConfig, quiet: bool) -> Result<u
         }
         SubjectCommand::Erase(args) => {
             let data = args.data.resolve(file).context(Blame::Usage)?;
-            let account = TicketId::try_new("account", args.account.clone())?;
+            let account = &args.account;
             let opt_out = args.opt_out.clone().or_else(|| file.opt_out.clone()).ok_or_else(|| {
                 anyhow!(
                     "no opt-out file: give `--opt-out FILE` or `opt_out = \"…\"` in the config file — the file the \
@@ -128,7 +128,7 @@ pub fn subject(cmd: &SubjectCommand, file: &FileConfig, quiet: bool) -> Result<u
                 )
                 .context(Blame::Usage)
             })?;
-            let erased = subject::erase(&data, &opt_out, &account, None)?;
+            let erased = subject::erase(&data, &opt_out, account)?;
             log_access(&data.data, "subject erase", "account", erased.epochs.clone(), erased.records)?;
             if args.json {
                 let mut text = serde_json::to_string_pretty(&erased)?;

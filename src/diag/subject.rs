@@ -181,12 +181,7 @@ fn add_opt_out(path: &Path, account: &TicketId) -> Result<bool> {
 }
 
 /// Erases every stored record of `account` (see the module documentation).
-pub fn erase(
-    data: &crate::config::DataSettings,
-    opt_out: &Path,
-    account: &TicketId,
-    date: Option<NaiveDate>,
-) -> Result<Erased> {
+pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &TicketId) -> Result<Erased> {
     ensure_private(opt_out, &data.data)?;
     let layout = Layout::new(&data.data);
     let _lock = match RunLock::acquire(layout.data()) {
@@ -197,7 +192,7 @@ pub fn erase(
         }
     };
     // The store as published now that no run can change it.
-    let store = Store::open(data, date)?;
+    let store = Store::open(data, None)?;
     let opted_out = add_opt_out(opt_out, account)?;
 
     let mut by_day = Vec::new();

@@ -217,14 +217,17 @@ fn a_trace_of_a_known_conference_lists_its_joins_and_leaves_in_order() {
     // The meeting of 2026-11-23 with the most joins and leaves (not one with breakout rooms,
     // whose events its trace shows too).
     let parents: BTreeSet<&str> = rows.iter().filter_map(|(_, r)| get(r, "parent_meeting")).collect();
-    let mut per_meeting: BTreeMap<&str, Vec<(i64, &str, Option<&str>)>> = BTreeMap::new();
+    // (time in µs, kind, participant) of each join and leave, by meeting.
+    type Lifecycle<'a> = Vec<(i64, &'a str, Option<&'a str>)>;
+    let mut per_meeting: BTreeMap<&str, Lifecycle> = BTreeMap::new();
     for (date, row) in &rows {
         let kind = get(row, "kind").unwrap();
-        if date == "2026-11-23" && (kind == "participant_joined" || kind == "participant_left") {
-            if let Some(m) = get(row, "meeting").filter(|m| !parents.contains(m)) {
-                let t: i64 = get(row, "time").unwrap().parse().unwrap();
-                per_meeting.entry(m).or_default().push((t, kind, get(row, "participant")));
-            }
+        if date == "2026-11-23"
+            && (kind == "participant_joined" || kind == "participant_left")
+            && let Some(m) = get(row, "meeting").filter(|m| !parents.contains(m))
+        {
+            let t: i64 = get(row, "time").unwrap().parse().unwrap();
+            per_meeting.entry(m).or_default().push((t, kind, get(row, "participant")));
         }
     }
     let (meeting, mut expected) = per_meeting.into_iter().max_by_key(|(_, v)| v.len()).unwrap();
