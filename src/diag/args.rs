@@ -99,7 +99,7 @@ Examples:
   confstats trace --data /srv/confstats --meeting m_07d1…";
 
 /// Options of `lookup`. **Holds personal data** (the id looked up), as a
-/// [`TicketId`](super::TicketId) from parsing on: redacted in `Debug`, never printed.
+/// [`TicketId`] from parsing on: redacted in `Debug`, never printed.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("id").required(true), after_long_help = LOOKUP_EXAMPLES)]
 pub struct LookupArgs {

@@ -56,7 +56,7 @@ pub struct StoreDay {
 }
 
 /// The published store as one command sees it: the days whose key still exists. Not personal
-/// data itself; [`Store::pseudonymizer`] hands out a day's key material.
+/// data itself; [`Store::key`] hands out a day's key.
 #[derive(Debug)]
 pub struct Store {
     /// The published generation's root (or the data directory of a plain layout).
