@@ -222,11 +222,22 @@ pub fn time_zone(flag: Option<&str>, file: &crate::config::FileConfig) -> Result
 /// Personal data of the staff member, kept only in the access log (accountability).
 fn operator() -> (String, Option<u32>) {
     use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok().map(|m| m.uid());
+    // Else the name of the uid in /etc/passwd (cron and systemd may leave USER unset).
+    let from_passwd = || {
+        let uid = uid?.to_string();
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)? == uid).then(|| name.to_owned())
+        })
+    };
     let name = ["SUDO_USER", "USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(from_passwd)
         .unwrap_or_else(|| "unknown".to_owned());
-    let uid = std::fs::metadata("/proc/self").ok().map(|m| m.uid());
     (name, uid)
 }
 

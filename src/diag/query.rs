@@ -155,8 +155,8 @@ fn text(v: &AnyValue<'_>) -> Option<String> {
         AnyValue::Date(d) => {
             chrono::NaiveDate::from_num_days_from_ce_opt(*d + 719_163).map_or_else(|| d.to_string(), |d| d.to_string())
         }
-        AnyValue::Datetime(t, unit, tz) => datetime(*t, *unit, tz.map(|z| z.as_str())),
-        AnyValue::DatetimeOwned(t, unit, tz) => datetime(*t, *unit, tz.as_deref().map(|z| z.as_str())),
+        AnyValue::Datetime(t, unit, tz) => datetime(*t, *unit, tz.map(|z| z.as_str()), " "),
+        AnyValue::DatetimeOwned(t, unit, tz) => datetime(*t, *unit, tz.as_deref().map(|z| z.as_str()), " "),
         AnyValue::Float64(f) => float(*f),
         AnyValue::Float32(f) => float(f64::from(*f)),
         other => other.to_string(),
@@ -167,8 +167,8 @@ fn float(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.1}") } else { format!("{f}") }
 }
 
-/// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm+HH:MM` in its zone (UTC when it has none).
-fn datetime(t: i64, unit: TimeUnit, tz: Option<&str>) -> String {
+/// A timestamp as `YYYY-MM-DD<sep>HH:MM:SS.mmm+HH:MM` in its zone (UTC when it has none).
+fn datetime(t: i64, unit: TimeUnit, tz: Option<&str>, sep: &str) -> String {
     let micros = match unit {
         TimeUnit::Nanoseconds => t / 1000,
         TimeUnit::Microseconds => t,
@@ -176,7 +176,7 @@ fn datetime(t: i64, unit: TimeUnit, tz: Option<&str>) -> String {
     };
     let Some(utc) = DateTime::from_timestamp_micros(micros) else { return t.to_string() };
     let zone: chrono_tz::Tz = tz.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC);
-    zone.from_utc_datetime(&utc.naive_utc()).format("%Y-%m-%d %H:%M:%S%.3f%:z").to_string()
+    zone.from_utc_datetime(&utc.naive_utc()).format(&format!("%Y-%m-%d{sep}%H:%M:%S%.3f%:z")).to_string()
 }
 
 /// A JSON value of a cell: numbers and booleans as such, everything else as text.
@@ -195,6 +195,11 @@ pub fn json_value(v: &AnyValue<'_>) -> serde_json::Value {
         AnyValue::Int64(n) => (*n).into(),
         AnyValue::Float32(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(Value::Null, Value::Number),
         AnyValue::Float64(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        // RFC 3339.
+        AnyValue::Datetime(t, unit, tz) => Value::String(datetime(*t, *unit, tz.map(|z| z.as_str()), "T")),
+        AnyValue::DatetimeOwned(t, unit, tz) => {
+            Value::String(datetime(*t, *unit, tz.as_deref().map(|z| z.as_str()), "T"))
+        }
         other => text(other).map_or(Value::Null, Value::String),
     }
 }
