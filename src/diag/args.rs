@@ -34,7 +34,8 @@ Tables (pseudonymised; the days whose key is alive):
             network (n_), error_code, log_code, level, text (a scrubbed template)
   sessions  one row per participant session (a BBB user id): date, session, participant, meeting,
             room, school, server, role, client_type, audio_mode, browser, browser_major, os,
-            device, ip_version, network, joined, left, duration_s, joins, leaves, events, errors
+            device, ip_version, network, join_time, leave_time (null: no leave logged), joins,
+            leaves, events, errors, end_time (the leave, else the conference's end), duration_s
   errors    the error events (audio, webcam, screen sharing, media server, client) with `meaning`
 
 Examples:
@@ -43,7 +44,7 @@ Examples:
   # audio failures by code and browser
   confstats query --data /srv/confstats \"SELECT error_code, meaning, browser, count(*) AS n FROM errors WHERE kind = 'audio_failed' GROUP BY 1, 2, 3 ORDER BY n DESC\"
   # the longest sessions of one school yesterday, as CSV
-  confstats query --data /srv/confstats --format csv \"SELECT * FROM sessions WHERE school = 'iserv-4711' ORDER BY duration_s DESC LIMIT 20\"
+  confstats query --data /srv/confstats --format csv \"SELECT * FROM sessions WHERE school = 'iserv-4711' ORDER BY duration_s DESC NULLS LAST LIMIT 20\"
   # conferences of one room (r_ from `confstats lookup --room`)
   confstats query --data /srv/confstats \"SELECT DISTINCT date, meeting FROM events WHERE room = 'r_…'\"
 

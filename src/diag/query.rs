@@ -5,9 +5,10 @@
 //!   (`schemas/store.schema.json`) plus `date` (the store day) and `local_time` (`time` in the
 //!   configured zone).
 //! - `sessions`: one row per participant session (one BBB user id, `s_`): its participant,
-//!   meeting, room, school, server, role, client and device, network, `joined` (first join),
-//!   `left` (last leave; null when none was logged), `duration_s`, `joins`, `leaves` (more than
-//!   one join: reconnects with the same session), `events` and `errors`.
+//!   meeting, room, school, server, role, client and device, network, `join_time` (first join),
+//!   `leave_time` (last leave; null when none was logged), `joins`, `leaves` (more than one join:
+//!   reconnects with the same session), `events`, `errors`, `end_time` (the leave, else the
+//!   conference's end) and `duration_s` (join → end).
 //! - `errors`: the error events (audio, webcam, screen sharing, media server, client) with the
 //!   `meaning` of their code (FORMATS.md).
 //!
@@ -61,11 +62,20 @@ fn kinds(list: &[&str]) -> Expr {
     col(c::KIND).is_in(lit(Series::new("kinds".into(), list)).implode(false), false)
 }
 
-/// The `sessions` view over `events`: one row per session (BBB user id) and day.
+/// The `sessions` view over `events`: one row per session (BBB user id) and day. `leave_time` is
+/// the logged leave; a session without one ends at its conference's end (DESIGN.md: the
+/// meeting-end event, else the last leave), which `end_time` and `duration_s` use.
 pub fn sessions(events: LazyFrame) -> LazyFrame {
     let joined = col(c::KIND).eq(lit("participant_joined"));
     let left = col(c::KIND).eq(lit("participant_left"));
     let first = |name: &str| col(name).drop_nulls().first().alias(name);
+    let conferences =
+        events.clone().filter(col(c::MEETING).is_not_null()).group_by([col(DATE), col(c::MEETING)]).agg([coalesce(&[
+            col(c::TIME).filter(col(c::KIND).eq(lit("meeting_ended"))).min(),
+            col(c::TIME).filter(left.clone()).max(),
+        ])
+        .alias("__conference_end")]);
+    let micros = |name: &str| col(name).cast(DataType::Int64);
     events
         .filter(col(c::SESSION).is_not_null())
         .group_by([col(DATE), col(c::SESSION)])
@@ -84,18 +94,18 @@ pub fn sessions(events: LazyFrame) -> LazyFrame {
             first(c::DEVICE),
             first(c::IP_VERSION),
             first(c::NETWORK),
-            col(c::TIME).filter(joined.clone()).min().alias("joined"),
-            col(c::TIME).filter(left.clone()).max().alias("left"),
+            col(c::TIME).filter(joined.clone()).min().alias("join_time"),
+            col(c::TIME).filter(left.clone()).max().alias("leave_time"),
             joined.cast(DataType::UInt32).sum().alias("joins"),
             left.cast(DataType::UInt32).sum().alias("leaves"),
             len().alias("events"),
             kinds(&ERROR_KINDS).cast(DataType::UInt32).sum().alias("errors"),
         ])
+        .join(conferences, [col(DATE), col(c::MEETING)], [col(DATE), col(c::MEETING)], JoinArgs::new(JoinType::Left))
+        .with_column(coalesce(&[col("leave_time"), col("__conference_end")]).alias("end_time"))
         // Microseconds (the store's unit) to whole seconds, without polars' duration type.
-        .with_column(
-            ((col("left").cast(DataType::Int64) - col("joined").cast(DataType::Int64)) / lit(1_000_000i64))
-                .alias("duration_s"),
-        )
+        .with_column(((micros("end_time") - micros("join_time")) / lit(1_000_000i64)).alias("duration_s"))
+        .drop(cols(["__conference_end"]))
 }
 
 /// The `errors` view over `events`: error events with the meaning of their code.

@@ -170,6 +170,40 @@ fn query_counts_agree_with_an_independent_count_over_the_parquet_files() {
         })
         .collect();
     assert_eq!(got, sessions);
+    // A session with a logged join and leave lasts from the first join to the last leave.
+    let mut spans: BTreeMap<(String, String), (Option<i64>, Option<i64>)> = BTreeMap::new();
+    for (date, row) in &rows {
+        let (Some(s), Some(kind)) = (get(row, "session"), get(row, "kind")) else { continue };
+        let t: i64 = get(row, "time").unwrap().parse().unwrap();
+        let span = spans.entry((date.clone(), s.to_owned())).or_default();
+        match kind {
+            "participant_joined" => span.0 = Some(span.0.map_or(t, |j| j.min(t))),
+            "participant_left" => span.1 = Some(span.1.map_or(t, |l| l.max(t))),
+            _ => {}
+        }
+    }
+    let expected: BTreeMap<(String, String), i64> =
+        spans.into_iter().filter_map(|(k, (j, l))| Some((k, (l? - j?) / 1_000_000))).collect();
+    assert!(expected.len() > 100);
+    let o = cs(
+        &data,
+        &[
+            "query",
+            "--format",
+            "json",
+            "SELECT date, session, duration_s FROM sessions WHERE leave_time IS NOT NULL AND join_time IS NOT NULL",
+        ],
+    );
+    let got: BTreeMap<(String, String), i64> = json(&o)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let key = (r["date"].as_str().unwrap().to_owned(), r["session"].as_str().unwrap().to_owned());
+            (key, r["duration_s"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(got, expected);
 
     // Errors: the error kinds, each with a meaning where the code is in FORMATS.md's table.
     let error_kinds = ["audio_failed", "webcam_failed", "screenshare_failed", "media_server_error", "client_error"];
