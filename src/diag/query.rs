@@ -68,13 +68,18 @@ fn kinds(list: &[&str]) -> Expr {
 pub fn sessions(events: LazyFrame) -> LazyFrame {
     let joined = col(c::KIND).eq(lit("participant_joined"));
     let left = col(c::KIND).eq(lit("participant_left"));
-    let first = |name: &str| col(name).drop_nulls().first().alias(name);
-    let conferences =
-        events.clone().filter(col(c::MEETING).is_not_null()).group_by([col(DATE), col(c::MEETING)]).agg([coalesce(&[
-            col(c::TIME).filter(col(c::KIND).eq(lit("meeting_ended"))).min(),
-            col(c::TIME).filter(left.clone()).max(),
-        ])
-        .alias("__conference_end")]);
+    // Fast group aggregations only (no expression evaluated per group): the first value logged
+    // for the session, and the times of some kinds as `when kind then time` columns reduced by
+    // min or max.
+    let first = |name: &str| col(name).first_non_null().alias(name);
+    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
+    let time_if = |cond: Expr| when(cond).then(col(c::TIME)).otherwise(lit(NULL).cast(utc.clone()));
+    let ended = time_if(col(c::KIND).eq(lit("meeting_ended"))).min();
+    let conferences = events
+        .clone()
+        .filter(col(c::MEETING).is_not_null())
+        .group_by([col(DATE), col(c::MEETING)])
+        .agg([coalesce(&[ended, time_if(left.clone()).max()]).alias("__conference_end")]);
     let micros = |name: &str| col(name).cast(DataType::Int64);
     events
         .filter(col(c::SESSION).is_not_null())
@@ -94,8 +99,8 @@ pub fn sessions(events: LazyFrame) -> LazyFrame {
             first(c::DEVICE),
             first(c::IP_VERSION),
             first(c::NETWORK),
-            col(c::TIME).filter(joined.clone()).min().alias("join_time"),
-            col(c::TIME).filter(left.clone()).max().alias("leave_time"),
+            time_if(joined.clone()).min().alias("join_time"),
+            time_if(left.clone()).max().alias("leave_time"),
             joined.cast(DataType::UInt32).sum().alias("joins"),
             left.cast(DataType::UInt32).sum().alias("leaves"),
             len().alias("events"),
