@@ -171,19 +171,27 @@ impl Store {
     /// Every event of the store days (optionally only those of `only`) as one lazy frame: the
     /// store's columns plus [`DATE`] and [`LOCAL_TIME`] in `tz`.
     pub fn events(&self, only: Option<&[NaiveDate]>, tz: chrono_tz::Tz) -> Result<LazyFrame> {
-        let mut frames = Vec::new();
-        for day in &self.days {
-            if only.is_some_and(|o| !o.contains(&day.date)) {
-                continue;
-            }
-            frames.push(scan_day(day)?);
+        let days: Vec<&StoreDay> = self.days.iter().filter(|d| only.is_none_or(|o| o.contains(&d.date))).collect();
+        if days.is_empty() {
+            return Err(anyhow!("no store day selected").context(Blame::Usage));
         }
-        let lf = match frames.len() {
-            0 => return Err(anyhow!("no store day selected").context(Blame::Usage)),
-            1 => frames.remove(0),
-            _ => concat(frames, UnionArgs { parallel: true, rechunk: false, ..Default::default() })
-                .map_err(polars_err("combine the store days"))?,
+        // One scan node over every file (polars reads them in parallel); the `date` column comes
+        // from the hive partition directories `date=YYYY-MM-DD`. (A union of one scan per day
+        // breaks polars' row count of `SELECT count(*)`.)
+        let paths = days
+            .iter()
+            .flat_map(|d| d.files.iter())
+            .map(|f| f.to_str().map(PlRefPath::new).ok_or_else(|| anyhow!("{} is not valid UTF-8", f.display())))
+            .collect::<Result<Vec<_>>>()?;
+        let hive = HiveOptions {
+            enabled: Some(true),
+            hive_start_idx: 0,
+            schema: Some(Arc::new(Schema::from_iter([Field::new(DATE.into(), DataType::Date)]))),
+            try_parse_dates: true,
         };
+        let args = ScanArgsParquet { hive_options: hive, glob: false, ..Default::default() };
+        let lf =
+            LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(polars_err("read the store"))?;
         let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
         Ok(lf.with_column(col(columns::TIME).dt().convert_time_zone(zone).alias(LOCAL_TIME)))
     }
