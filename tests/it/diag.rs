@@ -577,3 +577,14 @@ fn the_diagnostics_help_teaches_tables_flags_and_examples() {
         insta::assert_snapshot!(name, stdout(&o));
     }
 }
+
+#[test]
+fn count_star_over_several_store_days_counts_every_event() {
+    // Regression: with one polars scan per day joined by a union, `SELECT count(*)` failed
+    // ("casting from UInt32 to UInt128 not supported").
+    let data = shared_data();
+    let rows = store_rows(&data);
+    let o = cs(&data, &["query", "--format", "csv", "SELECT count(*) AS n FROM events"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("n\n{}\n", rows.len()));
+}
