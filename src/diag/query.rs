@@ -156,7 +156,7 @@ pub fn run(store: &Store, sql: &str, tz: chrono_tz::Tz) -> Result<DataFrame> {
     ctx.register("sessions", sessions(events.clone()));
     ctx.register("errors", errors(events)?);
     let lf = ctx.execute(sql).map_err(usage)?;
-    lf.collect().map_err(usage)
+    super::collect(lf).map_err(usage)
 }
 
 /// A cell's text: strings as they are, times in their own zone with the offset, null as empty
