@@ -117,6 +117,25 @@ pub enum Command {
     /// Deleting a key makes every pseudonym made with it unlinkable, for good.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// SQL over the pseudonymised store: tables `events`, `sessions`, `errors`.
+    ///
+    /// Reads the published store (the days whose key is alive) with polars SQL and prints a
+    /// table, CSV or JSON. Every value is a pseudonym (p_, s_, m_, r_, n_), a generalised value
+    /// or a scrubbed template. `confstats query --help` lists the columns and examples.
+    Query(crate::diag::args::QueryArgs),
+    /// The timeline of one conference, room, participant or session.
+    ///
+    /// Joins and leaves, reconnects and gaps, audio, webcam and screen sharing, errors with
+    /// their meaning, device and browser class, network pseudonym; text for a terminal or JSON.
+    Trace(crate::diag::args::TraceArgs),
+    /// From an account id or room id of a support ticket to its pseudonym of each day.
+    ///
+    /// Computed with each day's key (nothing is stored); the id is never printed, and every
+    /// look-up is written to DATA/access.log (who, when, which epochs).
+    Lookup(crate::diag::args::LookupArgs),
+    /// A data subject's records: `export` (access, portability) or `erase` (erasure).
+    #[command(subcommand)]
+    Subject(crate::diag::args::SubjectCommand),
 }
 
 /// Options of `anonymize`.

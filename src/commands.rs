@@ -100,6 +100,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Audit(args) => run_audit(&args, &file, cli.quiet),
+        Command::Query(args) => crate::diag::cmd::query(&args, &file, cli.quiet),
+        Command::Trace(args) => crate::diag::cmd::trace(&args, &file, cli.quiet),
+        Command::Lookup(args) => crate::diag::cmd::lookup(&args, &file, cli.quiet),
+        Command::Subject(cmd) => crate::diag::cmd::subject(&cmd, &file, cli.quiet),
         Command::Aggregate(args) => run_aggregate(&args, &file, cli.quiet),
         Command::Report(args) => run_report(&args, &file, cli.quiet),
         Command::Anonymize(args) => {

@@ -23,6 +23,7 @@
 mod cli;
 mod commands;
 mod config;
+mod diag;
 mod output;
 mod run;
 

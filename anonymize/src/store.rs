@@ -87,17 +87,8 @@ impl StoreWriter {
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let path = dir.join(format!("{}-{}.parquet", file_stem(&record.server), self.part));
             let file = File::create(&path).map_err(io(&path))?;
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(parquet_err(&path))?))
-                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-                .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")));
-            // Min/max statistics of random pseudonyms and of free text prune nothing and cost a
-            // comparison per value: keep them for time, kind, school and the other small columns.
-            let props = NO_STATISTICS
-                .iter()
-                .fold(props, |p, c| p.set_column_statistics_enabled(ColumnPath::from(*c), EnabledStatistics::None))
-                .build();
-            let writer = ArrowWriter::try_new(file, store_schema(), Some(props)).map_err(parquet_err(&path))?;
+            let writer = ArrowWriter::try_new(file, store_schema(), Some(writer_properties(&path)?))
+                .map_err(parquet_err(&path))?;
             let partition = Partition { path, writer, buffer: Vec::with_capacity(BATCH_ROWS), rows: 0 };
             by_server.insert(record.server.to_string(), partition);
         }
@@ -121,6 +112,78 @@ impl StoreWriter {
         }
         Ok(parts)
     }
+}
+
+/// The Parquet writer settings of every store file.
+fn writer_properties(path: &Path) -> Result<WriterProperties> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(parquet_err(path))?))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_created_by(format!("confstats {}", env!("CARGO_PKG_VERSION")));
+    // Min/max statistics of random pseudonyms and of free text prune nothing and cost a
+    // comparison per value: keep them for time, kind, school and the other small columns.
+    Ok(NO_STATISTICS
+        .iter()
+        .fold(props, |p, c| p.set_column_statistics_enabled(ColumnPath::from(*c), EnabledStatistics::None))
+        .build())
+}
+
+/// Copies the store file `src` to `dst` (a new file) without the rows of one data subject: those
+/// whose `participant` is one of `participants` or whose `session` is one of `sessions`
+/// (DESIGN.md: the right to erasure). The copy has the store's schema and writer settings; `src`
+/// is not changed (published files are shared between generations by hard links). Returns the
+/// rows kept and the rows removed. The pseudonyms are not personal data; no value of a row
+/// reaches an error.
+pub fn remove_store_rows(
+    src: &Path,
+    dst: &Path,
+    participants: &BTreeSet<String>,
+    sessions: &BTreeSet<String>,
+) -> Result<(u64, u64)> {
+    use arrow::array::{Array, BooleanBuilder, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let reader = File::open(src).map_err(io(src))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(reader)
+        .map_err(parquet_err(src))?
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(parquet_err(src))?;
+    let out = File::create(dst).map_err(io(dst))?;
+    let mut writer =
+        ArrowWriter::try_new(out, store_schema(), Some(writer_properties(dst)?)).map_err(parquet_err(dst))?;
+    let arrow_err = |path: &Path, e: arrow::error::ArrowError| Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    };
+    let (mut kept, mut removed) = (0u64, 0u64);
+    for batch in reader {
+        let batch = batch.map_err(|e| arrow_err(src, e))?;
+        // The file's batches, re-labelled with the store schema (this checks the column types).
+        let batch = RecordBatch::try_new(store_schema(), batch.columns().to_vec()).map_err(|e| arrow_err(src, e))?;
+        let column = |name: &str| -> Result<&StringArray> {
+            batch.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>()).ok_or_else(|| Error::Io {
+                path: src.to_owned(),
+                source: std::io::Error::other(format!("column `{name}` is not a string column")),
+            })
+        };
+        let (participant, session) = (column(columns::PARTICIPANT)?, column(columns::SESSION)?);
+        let mut keep = BooleanBuilder::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let hit = (participant.is_valid(i) && participants.contains(participant.value(i)))
+                || (session.is_valid(i) && sessions.contains(session.value(i)));
+            keep.append_value(!hit);
+        }
+        let keep = keep.finish();
+        let filtered = arrow::compute::filter_record_batch(&batch, &keep).map_err(|e| arrow_err(src, e))?;
+        removed += (batch.num_rows() - filtered.num_rows()) as u64;
+        kept += filtered.num_rows() as u64;
+        if filtered.num_rows() > 0 {
+            writer.write(&filtered).map_err(parquet_err(dst))?;
+        }
+    }
+    writer.close().map_err(parquet_err(dst))?;
+    Ok((kept, removed))
 }
 
 fn p(x: &Option<crate::Pseudonym>) -> Option<&str> {

@@ -12,7 +12,7 @@
 //! processes every complete day of that window that is not yet published complete, oldest first
 //! in one pass over the input, or exactly `--date D`.
 
-mod layout;
+pub(crate) mod layout;
 mod manifest;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

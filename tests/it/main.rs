@@ -5,6 +5,7 @@
 mod anonymize;
 mod cli;
 mod depcheck;
+mod diag;
 mod ingest;
 mod run;
 mod schemas;
