@@ -420,13 +420,17 @@ pub fn learn(files: &[InputFile], opts: &IngestOptions) -> MeetingMap {
     /// One file's map and deferred events.
     type Learnt = Mutex<Option<(MeetingMap, Vec<crate::school::Deferred>)>>;
     let learnt: Vec<Learnt> = lifecycle.iter().map(|_| Mutex::new(None)).collect();
+    // Largest files first, so that no thread is left alone with a large file at the end (a
+    // server has only a few lifecycle logs); the maps are still merged in file order.
+    let mut order: Vec<usize> = (0..lifecycle.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(lifecycle[i].size));
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..worker_threads(opts).min(lifecycle.len()) {
             scope.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(f) = lifecycle.get(i) else { break };
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((i, f)) = order.get(n).and_then(|&i| Some((i, lifecycle.get(i)?))) else { break };
                     let mut map = MeetingMap::new();
                     let mut deferred = Vec::new();
                     // A parser bug leaves this file's map partial; `emit` reports the file.
