@@ -587,6 +587,14 @@ fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     order.into_iter().filter_map(|server| by_server.remove(server)).collect()
 }
 
+/// The threads of `ingest` (`0`: the available cores).
+fn threads(ingest: &IngestOptions) -> usize {
+    match ingest.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+}
+
 /// The files that name a batch's people and rooms: its lifecycle logs of the best format it has
 /// (DESIGN.md "Sources": bbb-web, else webhooks, else akka-apps, else nginx). The other
 /// lifecycle logs repeat the same joins.
@@ -602,10 +610,7 @@ fn naming_files(batch: &[InputFile]) -> Vec<InputFile> {
 /// The lifecycle values of every batch (see [`lifecycle_values`]) from its [`naming_files`], the
 /// batches learnt side by side, one per thread, only one map per thread in memory at a time.
 fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> AuditSetBuilder {
-    let threads = match ingest.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
+    let threads = threads(ingest);
     let one = IngestOptions { threads: 1, ..ingest.clone() };
     let next = AtomicUsize::new(0);
     let builders: Vec<AuditSetBuilder> = std::thread::scope(|scope| {
@@ -627,6 +632,25 @@ fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> A
         all.merge(b);
     }
     all
+}
+
+/// The scrubber of a batch: its lifecycle logs' names, identifiers and secrets, and `others`,
+/// the values of the run's other batches.
+fn scrubber_of(map: &confstats_ingest::MeetingMap, others: Option<&Arc<AuditSet>>) -> Scrubber {
+    let mut b = ScrubberBuilder::new();
+    if let Some(others) = others {
+        b.others(others.clone());
+    }
+    map.names().for_each(|n| {
+        b.name(n);
+    });
+    map.identifiers().for_each(|i| {
+        b.identifier(i);
+    });
+    map.secrets().for_each(|s| {
+        b.secret(s);
+    });
+    b.build()
 }
 
 /// What the batches of one run add up to.
@@ -697,26 +721,25 @@ fn run(
     } else {
         None
     };
-    for batch in batches {
-        let map = learn(&batch, ingest);
+    let mut learnt = None;
+    for (i, batch) in batches.iter().enumerate() {
+        let map = match learnt.take() {
+            Some(map) => map,
+            None => learn(batch, ingest),
+        };
         checkpoint(AnonymizeStep::Learned);
         if let Some(all) = totals.audit.as_mut() {
             all.merge(lifecycle_values(&map));
         }
-        let mut b = ScrubberBuilder::new();
-        if let Some(others) = &others {
-            b.others(others.clone());
-        }
-        map.names().for_each(|n| {
-            b.name(n);
+        // The scrubber is built on one thread: with more than one, the next batch is learnt
+        // meanwhile, so that the other cores are not idle (its map waits for this batch's events).
+        let (scrubber, next) = std::thread::scope(|scope| {
+            let ahead = batches.get(i + 1).filter(|_| threads(ingest) > 1);
+            let next = ahead.map(|next| scope.spawn(|| learn(next, ingest)));
+            let scrubber = scrubber_of(&map, others.as_ref());
+            (scrubber, next.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
         });
-        map.identifiers().for_each(|i| {
-            b.identifier(i);
-        });
-        map.secrets().for_each(|s| {
-            b.secret(s);
-        });
-        let scrubber = b.build();
+        learnt = next;
         let anonymizer = Anonymizer {
             plan: &plan,
             scrubber: &scrubber,
@@ -724,7 +747,7 @@ fn run(
             time_zone: opts.time_zone,
             days: opts.days.as_ref(),
         };
-        let (ingest_summary, sinks) = emit(&batch, ingest, &map, || {
+        let (ingest_summary, sinks) = emit(batch, ingest, &map, || {
             let part = parts.fetch_add(1, Ordering::Relaxed);
             StoreSink {
                 anonymizer: &anonymizer,
