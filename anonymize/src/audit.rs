@@ -739,30 +739,18 @@ impl AuditSet {
             return None;
         }
         let mut part = None;
-        let (mut vs, mut ve) = (0, 0);
-        let mut pos = 0;
-        let mut prev_word = false;
-        while pos < hay.len() {
-            if pos >= ve || pos < vs {
-                (vs, ve) = bounds(pos);
-                if ve <= pos {
-                    break;
-                }
-                prev_word = pos > vs && char_before(hay, vs, pos).is_some_and(is_word_char);
+        let mut full = None;
+        each_token_start(hay, bounds, &mut |start, end| match self.match_at(hay, start, end) {
+            Some(Found::Full(kind)) => {
+                full = Some(Found::Full(kind));
+                true
             }
-            let (c, len) = char_len_at(hay, pos);
-            let word = c.is_some_and(is_word_char);
-            if word && !prev_word {
-                match self.match_at(hay, pos, ve) {
-                    Some(Found::Full(kind)) => return Some(Found::Full(kind)),
-                    Some(found) => part = part.or(Some(found)),
-                    None => {}
-                }
+            found => {
+                part = part.or(found);
+                false
             }
-            prev_word = word;
-            pos += len;
-        }
-        part
+        });
+        full.or(part)
     }
 
     /// The search strings that start with the token at `start` and end at the end of a token
@@ -836,20 +824,13 @@ impl AuditSet {
         if self.hashes.is_empty() {
             return;
         }
-        let mut pos = 0;
-        let mut prev_word = false;
-        while pos < hay.len() {
-            let (c, len) = char_len_at(hay, pos);
-            let word = c.is_some_and(is_word_char);
-            if word && !prev_word {
-                self.each_match_at(hay, pos, hay.len(), &mut |end, p| {
-                    f(pos, end, p.kind);
-                    false
-                });
-            }
-            prev_word = word;
-            pos += len;
-        }
+        each_token_start(hay, &mut |_| (0, hay.len()), &mut |start, end| {
+            self.each_match_at(hay, start, end, &mut |match_end, p| {
+                f(start, match_end, p.kind);
+                false
+            });
+            false
+        });
     }
 
     /// The pattern whose hash is `hash`, if any.
@@ -867,6 +848,35 @@ impl AuditSet {
     /// [`find_in`](Self::find_in) as a kind.
     fn kind_in(&self, hay: &[u8], bounds: &mut impl FnMut(usize) -> (usize, usize)) -> Option<PersonalKind> {
         self.find_in(hay, bounds).map(Found::kind)
+    }
+}
+
+/// Calls `f(start, end)` for each token start in `hay`, with the end of the value it lies in
+/// (`bounds(start)` gives the value's byte range; its ends are token boundaries), until `f`
+/// returns `true`.
+fn each_token_start(
+    hay: &[u8],
+    bounds: &mut impl FnMut(usize) -> (usize, usize),
+    f: &mut impl FnMut(usize, usize) -> bool,
+) {
+    let (mut vs, mut ve) = (0, 0);
+    let mut pos = 0;
+    let mut prev_word = false;
+    while pos < hay.len() {
+        if pos >= ve || pos < vs {
+            (vs, ve) = bounds(pos);
+            if ve <= pos {
+                break;
+            }
+            prev_word = pos > vs && char_before(hay, vs, pos).is_some_and(is_word_char);
+        }
+        let (c, len) = char_len_at(hay, pos);
+        let word = c.is_some_and(is_word_char);
+        if word && !prev_word && f(pos, ve) {
+            return;
+        }
+        prev_word = word;
+        pos += len;
     }
 }
 

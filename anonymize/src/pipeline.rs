@@ -587,14 +587,6 @@ fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     order.into_iter().filter_map(|server| by_server.remove(server)).collect()
 }
 
-/// The threads of `ingest` (`0`: the available cores).
-fn threads(ingest: &IngestOptions) -> usize {
-    match ingest.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    }
-}
-
 /// The files that name a batch's people and rooms: its lifecycle logs of the best format it has
 /// (DESIGN.md "Sources": bbb-web, else webhooks, else akka-apps, else nginx). The other
 /// lifecycle logs repeat the same joins.
@@ -610,7 +602,7 @@ fn naming_files(batch: &[InputFile]) -> Vec<InputFile> {
 /// The lifecycle values of every batch (see [`lifecycle_values`]) from its [`naming_files`], the
 /// batches learnt side by side, one per thread, only one map per thread in memory at a time.
 fn other_batches_values(batches: &[Vec<InputFile>], ingest: &IngestOptions) -> AuditSetBuilder {
-    let threads = threads(ingest);
+    let threads = ingest.worker_threads();
     let one = IngestOptions { threads: 1, ..ingest.clone() };
     let next = AtomicUsize::new(0);
     let builders: Vec<AuditSetBuilder> = std::thread::scope(|scope| {
@@ -734,7 +726,7 @@ fn run(
         // The scrubber is built on one thread: with more than one, the next batch is learnt
         // meanwhile, so that the other cores are not idle (its map waits for this batch's events).
         let (scrubber, next) = std::thread::scope(|scope| {
-            let ahead = batches.get(i + 1).filter(|_| threads(ingest) > 1);
+            let ahead = batches.get(i + 1).filter(|_| ingest.worker_threads() > 1);
             let next = ahead.map(|next| scope.spawn(|| learn(next, ingest)));
             let scrubber = scrubber_of(&map, others.as_ref());
             (scrubber, next.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))

@@ -426,7 +426,7 @@ pub fn learn(files: &[InputFile], opts: &IngestOptions) -> MeetingMap {
     order.sort_by_key(|&i| std::cmp::Reverse(lifecycle[i].size));
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..worker_threads(opts).min(lifecycle.len()) {
+        for _ in 0..opts.worker_threads().min(lifecycle.len()) {
             scope.spawn(|| {
                 loop {
                     let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -462,10 +462,13 @@ pub fn learn(files: &[InputFile], opts: &IngestOptions) -> MeetingMap {
     map
 }
 
-fn worker_threads(opts: &IngestOptions) -> usize {
-    match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
+impl IngestOptions {
+    /// The worker threads in use: [`IngestOptions::threads`], `0` meaning the available cores.
+    pub fn worker_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
     }
 }
 
@@ -480,7 +483,7 @@ where
     let mut summary = IngestSummary::default();
     let mut bulk: Vec<&InputFile> = files.iter().collect();
     bulk.sort_by_key(|f| std::cmp::Reverse(f.size));
-    let threads = worker_threads(opts);
+    let threads = opts.worker_threads();
     // One reader feeds chunks of lines (and whole stateful files) to the workers through a
     // bounded queue, so that a single large file keeps every core busy and memory stays bounded.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(threads * 2);
