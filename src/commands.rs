@@ -477,8 +477,11 @@ fn run_audit(args: &AuditArgs, file: &FileConfig, quiet: bool) -> Result<u8> {
     progress.finish_and_clear();
     let vocabulary = crate::run::audit_vocabulary();
     let set = values.build(&vocabulary);
-    let targets: Vec<std::path::PathBuf> =
-        ["store", "stats", "reports", "runs"].iter().map(|d| data.data.join(d)).filter(|p| p.exists()).collect();
+    let targets: Vec<std::path::PathBuf> = ["store", "sessions", "stats", "reports", "runs"]
+        .iter()
+        .map(|d| data.data.join(d))
+        .filter(|p| p.exists())
+        .collect();
     let progress = output::spinner(quiet || args.json, "scanning outputs");
     let report = confstats_anonymize::audit_paths(&targets, &set).context(Blame::Input)?;
     progress.finish_and_clear();

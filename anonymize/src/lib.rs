@@ -72,5 +72,5 @@ pub use pseudonym::{FieldClass, Pseudonym, Pseudonymizer};
 pub use record::{STORE_SCHEMA_VERSION, StoreRecord, columns, store_schema};
 pub use scrub::{Scrubber, ScrubberBuilder, decode};
 pub use sources::{DropReason, SourcePlan};
-pub use store::{StagedPart, StoreWriter, commit, remove_store_rows};
+pub use store::{StagedPart, StoreWriter, commit, remove_store_rows, server_of_file};
 pub use useragent::{BrowserFamily, DeviceClass, OsFamily, UserAgentInfo};

@@ -44,6 +44,14 @@ fn file_stem(server: &str) -> String {
     server.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect()
 }
 
+/// The server part of a store file's name `<server>-<part>.parquet` (the server made safe for a
+/// file name), or `None` for a name of another shape. A server's rows of a day are in the files of
+/// one server part, whichever worker wrote them. Not personal data (a server name).
+pub fn server_of_file(name: &str) -> Option<&str> {
+    let (server, part) = name.strip_suffix(".parquet")?.rsplit_once('-')?;
+    (!server.is_empty() && !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())).then_some(server)
+}
+
 /// One staged Parquet file, waiting for [`commit`]. Not personal data.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct StagedPart {
@@ -256,15 +264,11 @@ pub fn commit(store_dir: &Path, parts: &[StagedPart]) -> Result<BTreeSet<(NaiveD
     for (date, server) in &replaced {
         let dir = store_dir.join(format!("date={date}"));
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let prefix = format!("{}-", file_stem(server));
+        let stem = file_stem(server);
         for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
             let path = entry.map_err(io(&dir))?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let ours = name
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.strip_suffix(".parquet"))
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-            if ours {
+            if server_of_file(name) == Some(stem.as_str()) {
                 std::fs::remove_file(&path).map_err(io(&path))?;
             }
         }
@@ -275,4 +279,20 @@ pub fn commit(store_dir: &Path, parts: &[StagedPart]) -> Result<BTreeSet<(NaiveD
         std::fs::rename(&part.path, &target).map_err(io(&target))?;
     }
     Ok(replaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_of_a_store_file_is_its_name_before_the_part() {
+        assert_eq!(server_of_file("bbb1-0.parquet"), Some("bbb1"));
+        assert_eq!(server_of_file("bbb-2-15.parquet"), Some("bbb-2"));
+        assert_eq!(server_of_file(&format!("{}-3.parquet", file_stem("bbb 7/ost"))), Some("bbb_7_ost"));
+        for other in ["bbb1.parquet", "bbb1-.parquet", "-3.parquet", "bbb1-x.parquet", "bbb1-0.csv", "sessions.parquet"]
+        {
+            assert_eq!(server_of_file(other), None, "{other}");
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub mod cmd;
 pub mod lookup;
 pub mod meaning;
 pub mod query;
+pub mod sessions;
 pub mod subject;
 pub mod trace;
 
@@ -49,6 +50,8 @@ pub struct StoreDay {
     pub epoch: NaiveDate,
     /// Its Parquet files.
     pub files: Vec<PathBuf>,
+    /// Its precomputed `sessions` table, when one matches the files ([`sessions::precomputed`]).
+    pub sessions: Option<PathBuf>,
 }
 
 /// The published store as one command sees it: the days whose key still exists. Not personal
@@ -116,14 +119,10 @@ impl Store {
                     continue;
                 }
             };
-            let mut files: Vec<PathBuf> = layout::read_dir_if_exists(&dir)?
-                .into_iter()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-                .collect();
-            files.sort();
+            let files = store_files(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
             if !files.is_empty() {
-                days.push(StoreDay { date: d, epoch, files });
+                let sessions = sessions::precomputed(&root, d, &files);
+                days.push(StoreDay { date: d, epoch, files, sessions });
             }
         }
         if days.is_empty() {
@@ -174,35 +173,60 @@ impl Store {
         // One scan node over every file (polars reads them in parallel); the `date` column comes
         // from the hive partition directories `date=YYYY-MM-DD`. (A union of one scan per day
         // breaks polars' row count of `SELECT count(*)`.)
-        let paths = days
-            .iter()
-            .flat_map(|d| d.files.iter())
-            .map(|f| f.to_str().map(PlRefPath::new).ok_or_else(|| anyhow!("{} is not valid UTF-8", f.display())))
-            .collect::<Result<Vec<_>>>()?;
         let hive = HiveOptions {
             enabled: Some(true),
             hive_start_idx: 0,
             schema: Some(Arc::new(Schema::from_iter([Field::new(DATE.into(), DataType::Date)]))),
             try_parse_dates: true,
         };
-        let args = ScanArgsParquet { hive_options: hive, glob: false, ..Default::default() };
-        let lf =
-            LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(polars_err("read the store"))?;
+        let lf = scan_parquet(days.iter().flat_map(|d| d.files.iter()), hive)
+            .map_err(|e| e.context("cannot read the store"))?;
         let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
         Ok(lf.with_column(col(columns::TIME).dt().convert_time_zone(zone).alias(LOCAL_TIME)))
     }
+
+    /// The `sessions` table of the store days read by `events` (their [`Store::events`]): the
+    /// nightly run's precomputed tables when every day has one, else the view computed from the
+    /// events (a store written before the tables existed, or by `anonymize` alone).
+    pub fn sessions(&self, events: LazyFrame) -> Result<LazyFrame> {
+        let Some(files) = self.days.iter().map(|d| d.sessions.clone()).collect::<Option<Vec<PathBuf>>>() else {
+            return Ok(sessions::view(events));
+        };
+        scan_parquet(files.iter(), HiveOptions::new_disabled()).map_err(|e| e.context("cannot read the sessions"))
+    }
+}
+
+/// The Parquet files of a store day's directory, sorted.
+pub(crate) fn store_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in layout::read_dir_if_exists(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "parquet") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// One scan node over Parquet files (polars reads them in parallel).
+fn scan_parquet<'a>(files: impl Iterator<Item = &'a PathBuf>, hive: HiveOptions) -> Result<LazyFrame> {
+    let paths = files
+        .map(|f| f.to_str().map(PlRefPath::new).ok_or_else(|| anyhow!("{} is not valid UTF-8", f.display())))
+        .collect::<Result<Vec<_>>>()?;
+    let args = ScanArgsParquet { hive_options: hive, glob: false, ..Default::default() };
+    Ok(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)?)
+}
+
+/// Some of a store day's files as a lazy scan, with the day as the [`DATE`] column.
+pub(crate) fn scan_files(files: &[PathBuf], date: NaiveDate) -> Result<LazyFrame> {
+    let lf = scan_parquet(files.iter(), HiveOptions::new_disabled()).map_err(|e| e.context("cannot read the store"))?;
+    Ok(lf.with_column(lit(date).cast(DataType::Date).alias(DATE)))
 }
 
 /// One day's files as a lazy scan with its [`DATE`] column.
 fn scan_day(day: &StoreDay) -> Result<LazyFrame> {
-    let paths = day
-        .files
-        .iter()
-        .map(|f| f.to_str().map(PlRefPath::new).ok_or_else(|| anyhow!("{} is not valid UTF-8", f.display())))
-        .collect::<Result<Vec<_>>>()?;
-    let args = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), glob: false, ..Default::default() };
-    let lf = LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(polars_err("read the store"))?;
-    Ok(lf.with_column(lit(day.date).cast(DataType::Date).alias(DATE)))
+    scan_files(&day.files, day.date)
 }
 
 /// "day 2026-11-20" or "days 2026-11-20, 2026-11-21".

@@ -8,7 +8,8 @@
 //!   meeting, room, school, server, role, client and device, network, `join_time` (first join),
 //!   `leave_time` (last leave; null when none was logged), `joins`, `leaves` (more than one join:
 //!   reconnects with the same session), `events`, `errors`, `end_time` (the leave, else the
-//!   conference's end) and `duration_s` (join → end).
+//!   conference's end) and `duration_s` (join → end). Read from the tables the nightly run
+//!   precomputes per day ([`super::sessions`]), else computed from `events`.
 //! - `errors`: the error events (audio, webcam, screen sharing, media server, client) with the
 //!   `meaning` of their code (FORMATS.md).
 //!
@@ -25,7 +26,7 @@ use confstats_anonymize::columns as c;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
-use super::{DATE, Store, meaning};
+use super::{Store, meaning};
 use crate::commands::Blame;
 
 /// The event kinds the `errors` view holds.
@@ -58,59 +59,9 @@ impl std::str::FromStr for Format {
     }
 }
 
-fn kinds(list: &[&str]) -> Expr {
+/// Rows of one of the event kinds `list`.
+pub(crate) fn kinds(list: &[&str]) -> Expr {
     col(c::KIND).is_in(lit(Series::new("kinds".into(), list)).implode(false), false)
-}
-
-/// The `sessions` view over `events`: one row per session (BBB user id) and day. `leave_time` is
-/// the logged leave; a session without one ends at its conference's end (DESIGN.md: the
-/// meeting-end event, else the last leave), which `end_time` and `duration_s` use.
-pub fn sessions(events: LazyFrame) -> LazyFrame {
-    let joined = col(c::KIND).eq(lit("participant_joined"));
-    let left = col(c::KIND).eq(lit("participant_left"));
-    // Fast group aggregations only (no expression evaluated per group): the first value logged
-    // for the session, and the times of some kinds as `when kind then time` columns reduced by
-    // min or max.
-    let first = |name: &str| col(name).first_non_null().alias(name);
-    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
-    let time_if = |cond: Expr| when(cond).then(col(c::TIME)).otherwise(lit(NULL).cast(utc.clone()));
-    let ended = time_if(col(c::KIND).eq(lit("meeting_ended"))).min();
-    let conferences = events
-        .clone()
-        .filter(col(c::MEETING).is_not_null())
-        .group_by([col(DATE), col(c::MEETING)])
-        .agg([coalesce(&[ended, time_if(left.clone()).max()]).alias("__conference_end")]);
-    let micros = |name: &str| col(name).cast(DataType::Int64);
-    events
-        .filter(col(c::SESSION).is_not_null())
-        .group_by([col(DATE), col(c::SESSION)])
-        .agg([
-            first(c::PARTICIPANT),
-            first(c::MEETING),
-            first(c::ROOM),
-            first(c::SCHOOL),
-            first(c::SERVER),
-            first(c::ROLE),
-            first(c::CLIENT_TYPE),
-            first(c::AUDIO_MODE),
-            first(c::BROWSER),
-            first(c::BROWSER_MAJOR),
-            first(c::OS),
-            first(c::DEVICE),
-            first(c::IP_VERSION),
-            first(c::NETWORK),
-            time_if(joined.clone()).min().alias("join_time"),
-            time_if(left.clone()).max().alias("leave_time"),
-            joined.cast(DataType::UInt32).sum().alias("joins"),
-            left.cast(DataType::UInt32).sum().alias("leaves"),
-            len().alias("events"),
-            kinds(&ERROR_KINDS).cast(DataType::UInt32).sum().alias("errors"),
-        ])
-        .join(conferences, [col(DATE), col(c::MEETING)], [col(DATE), col(c::MEETING)], JoinArgs::new(JoinType::Left))
-        .with_column(coalesce(&[col("leave_time"), col("__conference_end")]).alias("end_time"))
-        // Microseconds (the store's unit) to whole seconds, without polars' duration type.
-        .with_column(((micros("end_time") - micros("join_time")) / lit(1_000_000i64)).alias("duration_s"))
-        .drop(cols(["__conference_end"]))
 }
 
 /// The `errors` view over `events`: error events with the meaning of their code.
@@ -153,7 +104,7 @@ pub fn run(store: &Store, sql: &str, tz: chrono_tz::Tz) -> Result<DataFrame> {
     let events = store.events(None, tz)?;
     let mut ctx = SQLContext::new();
     ctx.register("events", events.clone());
-    ctx.register("sessions", sessions(events.clone()));
+    ctx.register("sessions", store.sessions(events.clone())?);
     ctx.register("errors", errors(events)?);
     let lf = ctx.execute(sql).map_err(usage)?;
     super::collect(lf).map_err(usage)

@@ -22,7 +22,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::layout::{Layout, LockError, PUBLISHED_DIRS, RunLock, link_tree};
-use super::{Store, SubjectDay, TicketId, polars_err, query, scan_day};
+use super::{Store, SubjectDay, TicketId, polars_err, query};
 use crate::commands::Blame;
 
 /// The account's records of one day, for the export. Not personal data: pseudonymised records.
@@ -230,11 +230,17 @@ pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &Ticke
     let root = store.root().to_path_buf();
     let id = format!("{}-{}-erase", chrono::Utc::now().format("%Y%m%dT%H%M%S"), std::process::id());
     let gen_dir = layout.new_generation(&id).context("cannot create a new generation")?;
-    let skip: BTreeSet<PathBuf> =
+    // Not linked: the touched store files, and the sessions tables of their days (they summarise
+    // the erased sessions too; they are computed anew below).
+    let mut skip: BTreeSet<PathBuf> =
         touched.iter().filter_map(|(f, _)| f.strip_prefix(&root).ok().map(Path::to_path_buf)).collect();
+    skip.extend(erased.by_day.iter().map(|(d, _)| Path::new(super::sessions::DIR).join(format!("date={d}"))));
     for dir in PUBLISHED_DIRS {
-        link_tree(&root.join(dir), &gen_dir.join(dir), &|rel| skip.contains(&Path::new(dir).join(rel)))
-            .with_context(|| format!("cannot prepare the new generation from {}", root.join(dir).display()))?;
+        link_tree(&root.join(dir), &gen_dir.join(dir), &|rel| {
+            let rel = Path::new(dir).join(rel);
+            skip.iter().any(|s| rel.starts_with(s))
+        })
+        .with_context(|| format!("cannot prepare the new generation from {}", root.join(dir).display()))?;
     }
     for (file, subject) in &touched {
         let rel = file.strip_prefix(&root).context("a store file outside the published generation")?;
@@ -252,6 +258,7 @@ pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &Ticke
             std::fs::remove_file(&target).with_context(|| format!("cannot remove {}", target.display()))?;
         }
     }
+    super::sessions::write_missing(&gen_dir)?;
     write_published(&root, &gen_dir, &erased.by_day)?;
     layout.switch(&gen_dir, |_| {}).context("cannot publish the new generation")?;
     // The replaced generation still holds the erased records: delete it now.
@@ -262,8 +269,7 @@ pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &Ticke
 
 /// Rows of `file` that belong to the subject.
 fn count_rows(file: &Path, subject: &SubjectDay) -> Result<u64> {
-    let one = super::StoreDay { date: subject.day.date, epoch: subject.day.epoch, files: vec![file.to_path_buf()] };
-    let df = scan_day(&one)?
+    let df = super::scan_files(&[file.to_path_buf()], subject.day.date)?
         .filter(subject.filter())
         .select([len().alias("n")])
         .collect()

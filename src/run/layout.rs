@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! DATA/run.lock                     held (flock) by the running `run`/`purge`; holds its pid
-//! DATA/generations/<run id>/        one complete published state: store/ stats/ reports/
-//!                                   quarantine/ published.json
+//! DATA/generations/<run id>/        one complete published state: store/ sessions/ stats/
+//!                                   reports/ quarantine/ published.json
 //! DATA/current -> generations/<id>  the published generation (swapped by one rename)
-//! DATA/store -> current/store       what readers use (also stats, reports, quarantine)
+//! DATA/store -> current/store       what readers use (also sessions, stats, reports, quarantine)
 //! DATA/runs/<date>-<time>.json      one manifest per run
 //! ```
 //!
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 /// The directories readers use, each a symlink into the published generation.
-pub const PUBLISHED_DIRS: [&str; 4] = ["store", "stats", "reports", "quarantine"];
+pub const PUBLISHED_DIRS: [&str; 5] = ["store", "sessions", "stats", "reports", "quarantine"];
 
 /// The data directory's layout. Not personal data (paths).
 #[derive(Debug, Clone)]

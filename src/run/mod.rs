@@ -308,6 +308,13 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
         statistics = summary.tables;
         lap(&mut steps, "aggregate");
     }
+    // The diagnostics' `sessions` table of each new day (and of any day published without one).
+    let (session_days, sessions) =
+        crate::diag::sessions::write_missing(&gen_dir).context("cannot write the sessions tables")?;
+    if !session_days.is_empty() {
+        ui.step(&format!("sessions: {sessions} session(s) of {} day(s)", session_days.len()));
+        lap(&mut steps, "sessions");
+    }
     let render = !found.is_empty() || !gen_dir.join("reports").exists();
     if render && gen_dir.join("stats").exists() {
         reports = render_reports(s, &gen_dir)?;
@@ -336,6 +343,7 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     #[cfg(debug_assertions)]
     plant_for_tests(&gen_dir)?;
     let mut targets: Vec<PathBuf> = found.iter().map(|d| gen_dir.join("store").join(format!("date={d}"))).collect();
+    targets.extend(session_days.iter().map(|d| gen_dir.join(crate::diag::sessions::DIR).join(format!("date={d}"))));
     targets.extend(["stats", "reports", "quarantine"].map(|d| gen_dir.join(d)).into_iter().filter(|p| p.exists()));
     targets.push(gen_dir.join(Published::FILE));
     let mut audit: AuditReport = audit_paths_threads(&targets, &[batch_audit.set()], s.threads)
@@ -480,6 +488,11 @@ fn carry_over(
             store_purged.insert(d);
         }
     }
+    // The sessions tables go with their store days.
+    let sessions = crate::diag::sessions::DIR;
+    n += layout::link_tree(&prev.join(sessions), &gen_dir.join(sessions), &|rel| {
+        date_of(rel).is_none_or(|d| d < first_kept || days.contains(&d))
+    })?;
     n += layout::link_tree(&prev.join("quarantine"), &gen_dir.join("quarantine"), &|rel| {
         date_of(rel).is_some_and(|d| d < first_kept || Some(d) == requarantine)
     })?;
@@ -583,13 +596,15 @@ fn retention_state(layout: &Layout, keys: &KeyStore, s: &RunSettings, first_kept
     };
     let oldest_store_day = oldest(&root.join("store"))?;
     let oldest_quarantine_day = oldest(&root.join("quarantine"))?;
+    let oldest_sessions_day = oldest(&root.join(crate::diag::sessions::DIR))?;
     let oldest_key_epoch = keys.list()?.into_iter().map(|k| k.epoch_start).min();
     let age = oldest_store_day.and_then(|d| {
         let start = s.stats.time_zone.from_local_datetime(&d.and_time(NaiveTime::MIN)).earliest()?;
         Some(((s.now - start).num_seconds() as f64 / 86_400.0 * 100.0).round() / 100.0)
     });
-    let within = [oldest_store_day, oldest_quarantine_day].into_iter().flatten().all(|d| d >= first_kept)
-        && oldest_key_epoch.is_none_or(|e| keys.epoch_start(first_kept) <= e);
+    let within =
+        [oldest_store_day, oldest_quarantine_day, oldest_sessions_day].into_iter().flatten().all(|d| d >= first_kept)
+            && oldest_key_epoch.is_none_or(|e| keys.epoch_start(first_kept) <= e);
     Ok(RetentionState {
         retention_days: s.retention_days,
         keep_from: Some(first_kept),

@@ -54,9 +54,14 @@ type Row = BTreeMap<String, Option<String>>;
 
 /// Every row of the published store, with its day, read with arrow-rs.
 fn store_rows(data: &Path) -> Vec<(String, Row)> {
+    partition_rows(&data.join("store"))
+}
+
+/// Every row of the Parquet files in the `date=…` directories of `dir`, with its day, read with
+/// arrow-rs.
+fn partition_rows(dir: &Path) -> Vec<(String, Row)> {
     let mut rows = Vec::new();
-    let store = data.join("store");
-    let mut days: Vec<PathBuf> = std::fs::read_dir(&store).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut days: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     days.sort();
     for day in days {
         let date = day.file_name().unwrap().to_str().unwrap().strip_prefix("date=").unwrap().to_owned();
@@ -386,6 +391,7 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
     let n = export["records"].as_u64().unwrap();
     assert!(n > 0);
     let mut expected_removed = Vec::new();
+    let mut subject = Vec::new();
     for day in export["days"].as_array().unwrap() {
         let p = day["participant"].as_str().unwrap();
         let sessions: BTreeSet<&str> =
@@ -400,6 +406,7 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
             .collect();
         assert_eq!(mine.len(), day["records"].as_array().unwrap().len(), "{date}");
         expected_removed.extend(mine.into_iter().cloned());
+        subject.push((date.to_owned(), p.to_owned(), sessions.into_iter().map(str::to_owned).collect::<BTreeSet<_>>()));
     }
     assert_eq!(expected_removed.len() as u64, n);
 
@@ -417,6 +424,16 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
         kept.remove(i);
     }
     assert_eq!(row_lines(&after), kept);
+    // The sessions tables of the erased days were computed anew, without the account's sessions.
+    assert_sessions_tables_match_the_store(&data);
+    for (d, r) in partition_rows(&data.join("sessions")) {
+        for (date, p, sessions) in &subject {
+            if d == *date {
+                assert_ne!(get(&r, "participant"), Some(p.as_str()));
+                assert!(!sessions.contains(get(&r, "session").unwrap()));
+            }
+        }
+    }
     // Published through the switch: one generation, `current` points at it.
     let generations: Vec<_> = std::fs::read_dir(data.join("generations")).unwrap().collect();
     assert_eq!(generations.len(), 1, "the replaced generation is deleted");
@@ -459,6 +476,80 @@ fn subject_erase_removes_exactly_the_accounts_records_and_a_rerun_does_not_bring
     assert_eq!(export["records"], 0, "the rerun brought records back");
     let log = std::fs::read_to_string(data.join("access.log")).unwrap();
     assert!(log.contains("\"subject erase\"") && !log.contains(&account), "{log}");
+}
+
+/// Checks the nightly `sessions` tables against the store, read with arrow-rs: one table per
+/// store day, one row per (day, session) of the store, with the session's count of events.
+fn assert_sessions_tables_match_the_store(data: &Path) {
+    let store = store_rows(data);
+    let tables = partition_rows(&data.join("sessions"));
+    let days = |rows: &[(String, Row)]| rows.iter().map(|(d, _)| d.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(days(&tables), days(&store));
+    for day in days(&store) {
+        let files = std::fs::read_dir(data.join("sessions").join(format!("date={day}"))).unwrap().count();
+        assert_eq!(files, 1, "{day}: one sessions table");
+    }
+    let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (d, r) in &store {
+        if let Some(s) = get(r, "session") {
+            *expected.entry((d.clone(), s.to_owned())).or_default() += 1;
+        }
+    }
+    let got: BTreeMap<(String, String), u64> = tables
+        .iter()
+        .map(|(d, r)| ((d.clone(), get(r, "session").unwrap().to_owned()), get(r, "events").unwrap().parse().unwrap()))
+        .collect();
+    assert_eq!(got.len(), tables.len(), "one row per session and day");
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn the_nightly_sessions_tables_answer_the_sessions_view_and_a_changed_store_day_is_recomputed() {
+    let dir = published_data();
+    let data = dir.path().join("data");
+    assert_sessions_tables_match_the_store(&data);
+
+    // `query` answers the same from the tables as from the view over the events.
+    let sql = "SELECT * FROM sessions ORDER BY date, session";
+    let from_tables = cs(&data, &["query", "--format", "csv", sql]);
+    assert!(from_tables.status.success(), "{}", stderr(&from_tables));
+    let generation = std::fs::canonicalize(data.join("current")).unwrap();
+    let moved = dir.path().join("sessions-aside");
+    std::fs::rename(generation.join("sessions"), &moved).unwrap();
+    let from_events = cs(&data, &["query", "--format", "csv", sql]);
+    assert!(from_events.status.success(), "{}", stderr(&from_events));
+    assert!(stdout(&from_tables).lines().count() > 100, "{}", stdout(&from_tables));
+    assert_eq!(stdout(&from_tables), stdout(&from_events));
+    std::fs::rename(&moved, generation.join("sessions")).unwrap();
+
+    // The tables are what `query` reads: an emptied table gives no session of its day …
+    let day = "2026-11-23";
+    let count = |data: &Path| {
+        let sql = format!("SELECT count(*) AS n FROM sessions WHERE date = '{day}'");
+        let o = cs(data, &["query", "--format", "csv", &sql]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().nth(1).unwrap().parse::<u64>().unwrap()
+    };
+    let n = count(&data);
+    assert!(n > 10, "{n}");
+    let table_dir = generation.join("sessions").join(format!("date={day}"));
+    let table = std::fs::read_dir(&table_dir).unwrap().next().unwrap().unwrap().path();
+    let schema =
+        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&table).unwrap()).unwrap().schema().clone();
+    let empty = std::fs::File::create(dir.path().join("empty.parquet")).unwrap();
+    parquet::arrow::ArrowWriter::try_new(empty, schema, None).unwrap().close().unwrap();
+    std::fs::rename(dir.path().join("empty.parquet"), &table).unwrap();
+    assert_eq!(count(&data), 0);
+    // … but once the store day changed (a file less), the old table no longer matches it and the
+    // view is computed from the events.
+    let store_day = generation.join("store").join(format!("date={day}"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&store_day).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    std::fs::remove_file(&files[0]).unwrap();
+    let rows = store_rows(&data);
+    let left: BTreeSet<&str> = rows.iter().filter(|(d, _)| d == day).filter_map(|(_, r)| get(r, "session")).collect();
+    assert!(!left.is_empty());
+    assert_eq!(count(&data), left.len() as u64);
 }
 
 #[test]

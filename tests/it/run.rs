@@ -388,6 +388,8 @@ fn retention_over_ten_nights_keeps_exactly_the_window() {
             keep_from.iter_days().take_while(|d| *d < today).filter(|d| *d >= start).map(|d| d.to_string()).collect();
         let store = partition_dates(&data.join("store"));
         assert_eq!(store, expect, "night {night}: store days");
+        // The diagnostics' sessions tables go with their store days.
+        assert_eq!(partition_dates(&data.join("sessions")), expect, "night {night}: sessions days");
         for d in partition_dates(&data.join("quarantine")) {
             assert!(d >= keep_from.to_string(), "night {night}: quarantine of {d} outlived retention");
         }
