@@ -464,9 +464,9 @@ fn anonymize_checkpoint(step: confstats_anonymize::AnonymizeStep) {
 }
 
 /// Links the published files that stay into the new generation and records what retention
-/// drops: store and quarantine days before `first_kept`, and the days being (re)processed (their
-/// store partitions and statistics are written anew; the quarantine of `today` too when the run
-/// reads input).
+/// drops: store days (with their sessions tables) and quarantine days before `first_kept`, and
+/// the days being (re)processed (their store partitions, sessions tables and statistics are
+/// written anew; the quarantine of `today` too when the run reads input).
 fn carry_over(
     prev: &Path,
     gen_dir: &Path,
