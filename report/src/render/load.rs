@@ -4,7 +4,8 @@
 //! [`crate::tables::ALL`], `stats/<table>/date=YYYY-MM-DD/*.parquet`. The date lives in the path
 //! only; it is added here as a `date` column. A missing table directory or day means "no rows".
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -238,5 +239,132 @@ impl Tables {
     /// The fleet tables with their names.
     pub(crate) fn fleet_tables(&self) -> [(&'static str, &DataFrame); 2] {
         [(tables::FLEET_HOURLY.name, &self.fleet_hourly), (tables::FLEET_ERRORS.name, &self.fleet_errors)]
+    }
+
+    /// The school-level tables, mutable, in the order of [`Tables::school_tables`].
+    fn school_tables_mut(&mut self) -> [&mut DataFrame; 6] {
+        [&mut self.daily, &mut self.hourly, &mut self.clients, &mut self.media, &mut self.buckets, &mut self.errors]
+    }
+
+    /// Tables with the same columns and no rows.
+    fn cleared(&self) -> Tables {
+        Tables {
+            daily: self.daily.clear(),
+            hourly: self.hourly.clear(),
+            clients: self.clients.clear(),
+            media: self.media.clear(),
+            buckets: self.buckets.clear(),
+            errors: self.errors.clear(),
+            fleet_hourly: self.fleet_hourly.clear(),
+            fleet_errors: self.fleet_errors.clear(),
+        }
+    }
+
+    /// Each school's own tables: its rows of the school-level tables (in their order here) and
+    /// empty fleet tables.
+    ///
+    /// A school's report filters its tables by school about 20 times; on the tables of every
+    /// school, rendering all reports grew with schools × rows. Here each table is cut by school
+    /// once ([`school_slices`]).
+    pub(crate) fn by_school(&self) -> Result<BTreeMap<String, Tables>> {
+        let empty = self.cleared();
+        let mut out: BTreeMap<String, Tables> = BTreeMap::new();
+        for (i, (name, df)) in self.school_tables().into_iter().enumerate() {
+            for (school, rows) in school_slices(df).ctx(name)? {
+                *out.entry(school).or_insert_with(|| empty.clone()).school_tables_mut()[i] = rows;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `df` cut into one frame per school with its rows in their order in `df`. Rows without a
+/// school are left out.
+///
+/// Each chunk of `df` (normally one Parquet file) is cut on its own, so that a school's frame has the
+/// chunks a filter by school would give: polars sums a float column chunk by chunk, and the
+/// reports' sums of minutes must stay the same to the last bit.
+fn school_slices(df: &DataFrame) -> PolarsResult<BTreeMap<String, DataFrame>> {
+    let mut out: BTreeMap<String, DataFrame> = BTreeMap::new();
+    let mut df = df.clone();
+    for chunk in df.split_chunks() {
+        for (school, rows) in school_runs(&chunk)? {
+            match out.entry(school) {
+                Entry::Vacant(entry) => {
+                    entry.insert(rows);
+                }
+                Entry::Occupied(mut entry) => {
+                    entry.get_mut().vstack_mut_owned(rows)?;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `chunk` cut into zero-copy slices, one per school. The statistics files are sorted by date and
+/// school, so a school's rows are contiguous; a chunk where they are not is first sorted by school
+/// (stable, a copy).
+fn school_runs(chunk: &DataFrame) -> PolarsResult<Vec<(String, DataFrame)>> {
+    let in_order = runs(chunk)?;
+    let schools: BTreeSet<Option<&str>> = in_order.iter().map(|(school, ..)| *school).collect();
+    if schools.len() == in_order.len() {
+        return Ok(slices(chunk, in_order));
+    }
+    let sorted = chunk.sort([col::SCHOOL], SortMultipleOptions::default().with_maintain_order(true))?;
+    Ok(slices(&sorted, runs(&sorted)?))
+}
+
+/// Runs of equal schools in `df`: (school, first row, rows).
+fn runs(df: &DataFrame) -> PolarsResult<Vec<(Option<&str>, usize, usize)>> {
+    let mut runs: Vec<(Option<&str>, usize, usize)> = Vec::new();
+    for school in df.column(col::SCHOOL)?.str()?.iter() {
+        match runs.last_mut() {
+            Some((run, _, rows)) if *run == school => *rows += 1,
+            last => {
+                let start = last.map_or(0, |(_, start, rows)| *start + *rows);
+                runs.push((school, start, 1));
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// The slices of `df` of the runs of schools; rows without a school are left out.
+fn slices(df: &DataFrame, runs: Vec<(Option<&str>, usize, usize)>) -> Vec<(String, DataFrame)> {
+    runs.into_iter()
+        .filter_map(|(school, start, rows)| {
+            let offset = i64::try_from(start).unwrap_or(i64::MAX);
+            Some((school?.to_owned(), df.slice(offset, rows)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(schools: &[Option<&str>], minutes: &[f64]) -> DataFrame {
+        df!(col::SCHOOL => schools, col::PARTICIPANT_MINUTES => minutes).unwrap()
+    }
+
+    #[test]
+    fn school_slices_keep_each_schools_rows_in_order_chunk_by_chunk() {
+        // The first chunk is not sorted by school, the second is (as the statistics files are).
+        let mut df = chunk(&[Some("b"), Some("a"), None, Some("b")], &[1.0, 2.0, 3.0, 4.0]);
+        df.vstack_mut_owned(chunk(&[Some("a"), Some("b"), Some("b")], &[5.0, 6.0, 7.0])).unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+
+        let slices = school_slices(&df).unwrap();
+        assert_eq!(slices.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
+        let minutes = |school: &str| -> Vec<f64> {
+            let column = slices[school].column(col::PARTICIPANT_MINUTES).unwrap();
+            column.f64().unwrap().into_no_null_iter().collect()
+        };
+        assert_eq!(minutes("a"), [2.0, 5.0]);
+        assert_eq!(minutes("b"), [1.0, 4.0, 6.0, 7.0]);
+        // One chunk per chunk of `df` with rows of the school, as a filter would give.
+        assert_eq!(slices["a"].first_col_n_chunks(), 2);
+        assert_eq!(slices["b"].first_col_n_chunks(), 2);
     }
 }
