@@ -4,7 +4,6 @@
 //! [`crate::tables::ALL`], `stats/<table>/date=YYYY-MM-DD/*.parquet`. The date lives in the path
 //! only; it is added here as a `date` column. A missing table directory or day means "no rows".
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -241,9 +240,17 @@ impl Tables {
         [(tables::FLEET_HOURLY.name, &self.fleet_hourly), (tables::FLEET_ERRORS.name, &self.fleet_errors)]
     }
 
-    /// The school-level tables, mutable, in the order of [`Tables::school_tables`].
-    fn school_tables_mut(&mut self) -> [&mut DataFrame; 6] {
-        [&mut self.daily, &mut self.hourly, &mut self.clients, &mut self.media, &mut self.buckets, &mut self.errors]
+    /// The school-level tables with their names, mutable, in the order of
+    /// [`Tables::school_tables`].
+    fn school_tables_mut(&mut self) -> [(&'static str, &mut DataFrame); 6] {
+        [
+            (tables::DAILY_USAGE.name, &mut self.daily),
+            (tables::USAGE_BY_HOUR.name, &mut self.hourly),
+            (tables::USAGE_BY_CLIENT.name, &mut self.clients),
+            (tables::MEDIA_USE.name, &mut self.media),
+            (tables::CONFERENCE_BUCKETS.name, &mut self.buckets),
+            (tables::ERRORS_BY_CODE.name, &mut self.errors),
+        ]
     }
 
     /// Tables with the same columns and no rows.
@@ -260,63 +267,84 @@ impl Tables {
         }
     }
 
-    /// Each school's own tables: its rows of the school-level tables (in their order here) and
-    /// empty fleet tables.
+    /// Where each school's rows are in the school-level tables, to build each school's own tables
+    /// ([`SchoolRows::tables`]) one at a time.
     ///
     /// A school's report filters its tables by school about 20 times; on the tables of every
-    /// school, rendering all reports grew with schools × rows. Here each table is cut by school
-    /// once ([`school_slices`]).
-    pub(crate) fn by_school(&self) -> Result<BTreeMap<String, Tables>> {
-        let empty = self.cleared();
-        let mut out: BTreeMap<String, Tables> = BTreeMap::new();
+    /// school, rendering all reports grew with schools × rows.
+    pub(crate) fn school_rows(&self) -> Result<SchoolRows> {
+        let mut chunks: [Vec<DataFrame>; 6] = Default::default();
+        let mut runs: BTreeMap<String, [Vec<Run>; 6]> = BTreeMap::new();
         for (i, (name, df)) in self.school_tables().into_iter().enumerate() {
-            for (school, rows) in school_slices(df).ctx(name)? {
-                *out.entry(school).or_insert_with(|| empty.clone()).school_tables_mut()[i] = rows;
+            let mut df = df.clone();
+            for chunk in df.split_chunks() {
+                let chunk = sorted_by_school(chunk).ctx(name)?;
+                for (school, start, rows) in school_runs(&chunk).ctx(name)? {
+                    let Some(school) = school else { continue };
+                    let run = Run { chunk: chunks[i].len(), start, rows };
+                    runs.entry(school.to_owned()).or_default()[i].push(run);
+                }
+                chunks[i].push(chunk);
             }
         }
-        Ok(out)
+        Ok(SchoolRows { empty: self.cleared(), chunks, runs })
     }
 }
 
-/// `df` cut into one frame per school with its rows in their order in `df`. Rows without a
-/// school are left out.
-///
-/// Each chunk of `df` (normally one Parquet file) is cut on its own, so that a school's frame has the
-/// chunks a filter by school would give: polars sums a float column chunk by chunk, and the
-/// reports' sums of minutes must stay the same to the last bit.
-fn school_slices(df: &DataFrame) -> PolarsResult<BTreeMap<String, DataFrame>> {
-    let mut out: BTreeMap<String, DataFrame> = BTreeMap::new();
-    let mut df = df.clone();
-    for chunk in df.split_chunks() {
-        for (school, rows) in school_runs(&chunk)? {
-            match out.entry(school) {
-                Entry::Vacant(entry) => {
-                    entry.insert(rows);
-                }
-                Entry::Occupied(mut entry) => {
-                    entry.get_mut().vstack_mut_owned(rows)?;
-                }
-            }
-        }
-    }
-    Ok(out)
+/// The rows of one school in one chunk of a table.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    chunk: usize,
+    start: usize,
+    rows: usize,
 }
 
-/// `chunk` cut into zero-copy slices, one per school. The statistics files are sorted by date and
-/// school, so a school's rows are contiguous; a chunk where they are not is first sorted by school
-/// (stable, a copy).
-fn school_runs(chunk: &DataFrame) -> PolarsResult<Vec<(String, DataFrame)>> {
-    let in_order = runs(chunk)?;
-    let schools: BTreeSet<Option<&str>> = in_order.iter().map(|(school, ..)| *school).collect();
-    if schools.len() == in_order.len() {
-        return Ok(slices(chunk, in_order));
+/// The school-level tables cut into chunks sorted by school, and where each school's rows are.
+/// Holds no personal data: released statistics.
+#[derive(Debug, Clone)]
+pub(crate) struct SchoolRows {
+    empty: Tables,
+    /// Per school-level table (in the order of [`Tables::school_tables`]), its chunks.
+    chunks: [Vec<DataFrame>; 6],
+    /// Per school, per table, its runs of rows.
+    runs: BTreeMap<String, [Vec<Run>; 6]>,
+}
+
+impl SchoolRows {
+    /// The tables of `school`: its rows of the school-level tables, in their order, and empty
+    /// fleet tables; `None` for a school without rows.
+    ///
+    /// Built from zero-copy slices, one per chunk of a table (normally one Parquet file), so
+    /// that the school's frames have the chunks a filter by school would give: polars sums a
+    /// float column chunk by chunk, and the reports' sums of minutes must stay the same to the
+    /// last bit.
+    pub(crate) fn tables(&self, school: &str) -> Result<Option<Tables>> {
+        let Some(runs) = self.runs.get(school) else { return Ok(None) };
+        let mut out = self.empty.clone();
+        for (i, (name, frame)) in out.school_tables_mut().into_iter().enumerate() {
+            for run in &runs[i] {
+                let offset = i64::try_from(run.start).unwrap_or(i64::MAX);
+                let rows = self.chunks[i][run.chunk].slice(offset, run.rows);
+                frame.vstack_mut_owned(rows).ctx(name)?;
+            }
+        }
+        Ok(Some(out))
     }
-    let sorted = chunk.sort([col::SCHOOL], SortMultipleOptions::default().with_maintain_order(true))?;
-    Ok(slices(&sorted, runs(&sorted)?))
+}
+
+/// `chunk` itself when each school's rows are contiguous in it (the statistics files are sorted
+/// by date and school), else sorted by school (stable, a copy).
+fn sorted_by_school(chunk: DataFrame) -> PolarsResult<DataFrame> {
+    let runs = school_runs(&chunk)?;
+    let schools: BTreeSet<Option<&str>> = runs.iter().map(|(school, ..)| *school).collect();
+    if schools.len() == runs.len() {
+        return Ok(chunk);
+    }
+    chunk.sort([col::SCHOOL], SortMultipleOptions::default().with_maintain_order(true))
 }
 
 /// Runs of equal schools in `df`: (school, first row, rows).
-fn runs(df: &DataFrame) -> PolarsResult<Vec<(Option<&str>, usize, usize)>> {
+fn school_runs(df: &DataFrame) -> PolarsResult<Vec<(Option<&str>, usize, usize)>> {
     let mut runs: Vec<(Option<&str>, usize, usize)> = Vec::new();
     for school in df.column(col::SCHOOL)?.str()?.iter() {
         match runs.last_mut() {
@@ -330,16 +358,6 @@ fn runs(df: &DataFrame) -> PolarsResult<Vec<(Option<&str>, usize, usize)>> {
     Ok(runs)
 }
 
-/// The slices of `df` of the runs of schools; rows without a school are left out.
-fn slices(df: &DataFrame, runs: Vec<(Option<&str>, usize, usize)>) -> Vec<(String, DataFrame)> {
-    runs.into_iter()
-        .filter_map(|(school, start, rows)| {
-            let offset = i64::try_from(start).unwrap_or(i64::MAX);
-            Some((school?.to_owned(), df.slice(offset, rows)))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,22 +367,32 @@ mod tests {
     }
 
     #[test]
-    fn school_slices_keep_each_schools_rows_in_order_chunk_by_chunk() {
+    fn a_schools_tables_hold_its_rows_in_order_chunk_by_chunk() {
         // The first chunk is not sorted by school, the second is (as the statistics files are).
         let mut df = chunk(&[Some("b"), Some("a"), None, Some("b")], &[1.0, 2.0, 3.0, 4.0]);
         df.vstack_mut_owned(chunk(&[Some("a"), Some("b"), Some("b")], &[5.0, 6.0, 7.0])).unwrap();
         assert_eq!(df.first_col_n_chunks(), 2);
+        let tables = Tables {
+            daily: df.clone(),
+            hourly: df.clone(),
+            clients: df.clone(),
+            media: df.clone(),
+            buckets: df.clone(),
+            errors: df,
+            fleet_hourly: DataFrame::empty(),
+            fleet_errors: DataFrame::empty(),
+        };
 
-        let slices = school_slices(&df).unwrap();
-        assert_eq!(slices.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
+        let rows = tables.school_rows().unwrap();
+        assert!(rows.tables("c").unwrap().is_none());
         let minutes = |school: &str| -> Vec<f64> {
-            let column = slices[school].column(col::PARTICIPANT_MINUTES).unwrap();
+            let own = rows.tables(school).unwrap().unwrap();
+            // One chunk per chunk of the table with rows of the school, as a filter would give.
+            assert_eq!(own.errors.first_col_n_chunks(), 2);
+            let column = own.errors.column(col::PARTICIPANT_MINUTES).unwrap();
             column.f64().unwrap().into_no_null_iter().collect()
         };
         assert_eq!(minutes("a"), [2.0, 5.0]);
         assert_eq!(minutes("b"), [1.0, 4.0, 6.0, 7.0]);
-        // One chunk per chunk of `df` with rows of the school, as a filter would give.
-        assert_eq!(slices["a"].first_col_n_chunks(), 2);
-        assert_eq!(slices["b"].first_col_n_chunks(), 2);
     }
 }

@@ -202,12 +202,12 @@ pub fn render_reports(data_dir: &Path, opts: &ReportOptions) -> Result<Vec<Repor
     };
 
     // Each school's report reads only its own rows; the overview reads every row.
-    let by_school = tables.by_school()?;
+    let school_rows = tables.school_rows()?;
     let mut files = Vec::with_capacity(selected.len() + 1);
     for school in &selected {
         // `schools` lists schools with rows only; without any, the report filters all rows.
-        let own = by_school.get(school).unwrap_or(&tables);
-        let report = model::SchoolReport::build(own, &ctx, school)?;
+        let own = school_rows.tables(school)?;
+        let report = model::SchoolReport::build(own.as_ref().unwrap_or(&tables), &ctx, school)?;
         let contents = match opts.format {
             ReportFormat::Html => html::school(&report, opts.lang).into_bytes(),
             ReportFormat::Csv => csv::school(&report)?,
