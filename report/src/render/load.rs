@@ -253,8 +253,9 @@ impl Tables {
         ]
     }
 
-    /// Tables with the same columns and no rows.
-    fn cleared(&self) -> Tables {
+    /// The school-level tables with the same columns and no rows; the fleet tables whole (a
+    /// clone shares their data).
+    fn without_school_rows(&self) -> Tables {
         Tables {
             daily: self.daily.clear(),
             hourly: self.hourly.clear(),
@@ -262,8 +263,8 @@ impl Tables {
             media: self.media.clear(),
             buckets: self.buckets.clear(),
             errors: self.errors.clear(),
-            fleet_hourly: self.fleet_hourly.clear(),
-            fleet_errors: self.fleet_errors.clear(),
+            fleet_hourly: self.fleet_hourly.clone(),
+            fleet_errors: self.fleet_errors.clone(),
         }
     }
 
@@ -287,7 +288,7 @@ impl Tables {
                 chunks[i].push(chunk);
             }
         }
-        Ok(SchoolRows { empty: self.cleared(), chunks, runs })
+        Ok(SchoolRows { base: self.without_school_rows(), chunks, runs })
     }
 }
 
@@ -303,7 +304,8 @@ struct Run {
 /// Holds no personal data: released statistics.
 #[derive(Debug, Clone)]
 pub(crate) struct SchoolRows {
-    empty: Tables,
+    /// The tables without school rows, to which a school's rows are added.
+    base: Tables,
     /// Per school-level table (in the order of [`Tables::school_tables`]), its chunks.
     chunks: [Vec<DataFrame>; 6],
     /// Per school, per table, its runs of rows.
@@ -311,8 +313,8 @@ pub(crate) struct SchoolRows {
 }
 
 impl SchoolRows {
-    /// The tables of `school`: its rows of the school-level tables, in their order, and empty
-    /// fleet tables; `None` for a school without rows.
+    /// The tables of `school`: its rows of the school-level tables, in their order, and the
+    /// fleet tables whole; `None` for a school without rows.
     ///
     /// Built from zero-copy slices, one per chunk of a table (normally one Parquet file), so
     /// that the school's frames have the chunks a filter by school would give: polars sums a
@@ -320,7 +322,7 @@ impl SchoolRows {
     /// last bit.
     pub(crate) fn tables(&self, school: &str) -> Result<Option<Tables>> {
         let Some(runs) = self.runs.get(school) else { return Ok(None) };
-        let mut out = self.empty.clone();
+        let mut out = self.base.clone();
         for (i, (name, frame)) in out.school_tables_mut().into_iter().enumerate() {
             for run in &runs[i] {
                 let offset = i64::try_from(run.start).unwrap_or(i64::MAX);
