@@ -4,7 +4,7 @@
 //! [`crate::tables::ALL`], `stats/<table>/date=YYYY-MM-DD/*.parquet`. The date lives in the path
 //! only; it is added here as a `date` column. A missing table directory or day means "no rows".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -238,5 +238,163 @@ impl Tables {
     /// The fleet tables with their names.
     pub(crate) fn fleet_tables(&self) -> [(&'static str, &DataFrame); 2] {
         [(tables::FLEET_HOURLY.name, &self.fleet_hourly), (tables::FLEET_ERRORS.name, &self.fleet_errors)]
+    }
+
+    /// The school-level tables with their names, mutable, in the order of
+    /// [`Tables::school_tables`].
+    fn school_tables_mut(&mut self) -> [(&'static str, &mut DataFrame); 6] {
+        [
+            (tables::DAILY_USAGE.name, &mut self.daily),
+            (tables::USAGE_BY_HOUR.name, &mut self.hourly),
+            (tables::USAGE_BY_CLIENT.name, &mut self.clients),
+            (tables::MEDIA_USE.name, &mut self.media),
+            (tables::CONFERENCE_BUCKETS.name, &mut self.buckets),
+            (tables::ERRORS_BY_CODE.name, &mut self.errors),
+        ]
+    }
+
+    /// The school-level tables with the same columns and no rows; the fleet tables whole (a
+    /// clone shares their data).
+    fn without_school_rows(&self) -> Tables {
+        Tables {
+            daily: self.daily.clear(),
+            hourly: self.hourly.clear(),
+            clients: self.clients.clear(),
+            media: self.media.clear(),
+            buckets: self.buckets.clear(),
+            errors: self.errors.clear(),
+            fleet_hourly: self.fleet_hourly.clone(),
+            fleet_errors: self.fleet_errors.clone(),
+        }
+    }
+
+    /// Where each school's rows are in the school-level tables, to build each school's own tables
+    /// ([`SchoolRows::tables`]) one at a time.
+    ///
+    /// A school's report filters its tables by school about 20 times; on the tables of every
+    /// school, rendering all reports grew with schools × rows.
+    pub(crate) fn school_rows(&self) -> Result<SchoolRows> {
+        let mut chunks: [Vec<DataFrame>; 6] = Default::default();
+        let mut runs: BTreeMap<String, [Vec<Run>; 6]> = BTreeMap::new();
+        for (i, (name, df)) in self.school_tables().into_iter().enumerate() {
+            let mut df = df.clone();
+            for chunk in df.split_chunks() {
+                let chunk = sorted_by_school(chunk).ctx(name)?;
+                for (school, start, rows) in school_runs(&chunk).ctx(name)? {
+                    let Some(school) = school else { continue };
+                    let run = Run { chunk: chunks[i].len(), start, rows };
+                    runs.entry(school.to_owned()).or_default()[i].push(run);
+                }
+                chunks[i].push(chunk);
+            }
+        }
+        Ok(SchoolRows { base: self.without_school_rows(), chunks, runs })
+    }
+}
+
+/// The rows of one school in one chunk of a table.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    chunk: usize,
+    start: usize,
+    rows: usize,
+}
+
+/// The school-level tables cut into chunks sorted by school, and where each school's rows are.
+/// Holds no personal data: released statistics.
+#[derive(Debug, Clone)]
+pub(crate) struct SchoolRows {
+    /// The tables without school rows, to which a school's rows are added.
+    base: Tables,
+    /// Per school-level table (in the order of [`Tables::school_tables`]), its chunks.
+    chunks: [Vec<DataFrame>; 6],
+    /// Per school, per table, its runs of rows.
+    runs: BTreeMap<String, [Vec<Run>; 6]>,
+}
+
+impl SchoolRows {
+    /// The tables of `school`: its rows of the school-level tables, in their order, and the
+    /// fleet tables whole; `None` for a school without rows.
+    ///
+    /// Built from zero-copy slices, one per chunk of a table (normally one Parquet file), so
+    /// that the school's frames have the chunks a filter by school would give: polars sums a
+    /// float column chunk by chunk, and the reports' sums of minutes must stay the same to the
+    /// last bit.
+    pub(crate) fn tables(&self, school: &str) -> Result<Option<Tables>> {
+        let Some(runs) = self.runs.get(school) else { return Ok(None) };
+        let mut out = self.base.clone();
+        for (i, (name, frame)) in out.school_tables_mut().into_iter().enumerate() {
+            for run in &runs[i] {
+                let offset = i64::try_from(run.start).unwrap_or(i64::MAX);
+                let rows = self.chunks[i][run.chunk].slice(offset, run.rows);
+                frame.vstack_mut_owned(rows).ctx(name)?;
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// `chunk` itself when each school's rows are contiguous in it (the statistics files are sorted
+/// by date and school), else sorted by school (stable, a copy).
+fn sorted_by_school(chunk: DataFrame) -> PolarsResult<DataFrame> {
+    let runs = school_runs(&chunk)?;
+    let schools: BTreeSet<Option<&str>> = runs.iter().map(|(school, ..)| *school).collect();
+    if schools.len() == runs.len() {
+        return Ok(chunk);
+    }
+    chunk.sort([col::SCHOOL], SortMultipleOptions::default().with_maintain_order(true))
+}
+
+/// Runs of equal schools in `df`: (school, first row, rows).
+fn school_runs(df: &DataFrame) -> PolarsResult<Vec<(Option<&str>, usize, usize)>> {
+    let mut runs: Vec<(Option<&str>, usize, usize)> = Vec::new();
+    for school in df.column(col::SCHOOL)?.str()?.iter() {
+        match runs.last_mut() {
+            Some((run, _, rows)) if *run == school => *rows += 1,
+            last => {
+                let start = last.map_or(0, |(_, start, rows)| *start + *rows);
+                runs.push((school, start, 1));
+            }
+        }
+    }
+    Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(schools: &[Option<&str>], minutes: &[f64]) -> DataFrame {
+        df!(col::SCHOOL => schools, col::PARTICIPANT_MINUTES => minutes).unwrap()
+    }
+
+    #[test]
+    fn a_schools_tables_hold_its_rows_in_order_chunk_by_chunk() {
+        // The first chunk is not sorted by school, the second is (as the statistics files are).
+        let mut df = chunk(&[Some("b"), Some("a"), None, Some("b")], &[1.0, 2.0, 3.0, 4.0]);
+        df.vstack_mut_owned(chunk(&[Some("a"), Some("b"), Some("b")], &[5.0, 6.0, 7.0])).unwrap();
+        assert_eq!(df.first_col_n_chunks(), 2);
+        let tables = Tables {
+            daily: df.clone(),
+            hourly: df.clone(),
+            clients: df.clone(),
+            media: df.clone(),
+            buckets: df.clone(),
+            errors: df,
+            fleet_hourly: DataFrame::empty(),
+            fleet_errors: DataFrame::empty(),
+        };
+
+        let rows = tables.school_rows().unwrap();
+        assert!(rows.tables("c").unwrap().is_none());
+        let minutes = |school: &str| -> Vec<f64> {
+            let own = rows.tables(school).unwrap().unwrap();
+            // One chunk per chunk of the table with rows of the school, as a filter would give.
+            assert_eq!(own.errors.first_col_n_chunks(), 2);
+            let column = own.errors.column(col::PARTICIPANT_MINUTES).unwrap();
+            column.f64().unwrap().into_no_null_iter().collect()
+        };
+        assert_eq!(minutes("a"), [2.0, 5.0]);
+        assert_eq!(minutes("b"), [1.0, 4.0, 6.0, 7.0]);
     }
 }

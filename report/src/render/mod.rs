@@ -201,9 +201,13 @@ pub fn render_reports(data_dir: &Path, opts: &ReportOptions) -> Result<Vec<Repor
         None => schools.iter().filter(|s| s.as_str() != model::UNKNOWN_SCHOOL).cloned().collect(),
     };
 
+    // Each school's report reads only its own rows; the overview reads every row.
+    let school_rows = tables.school_rows()?;
     let mut files = Vec::with_capacity(selected.len() + 1);
     for school in &selected {
-        let report = model::SchoolReport::build(&tables, &ctx, school)?;
+        // `schools` lists schools with rows only; without any, the report filters all rows.
+        let own = school_rows.tables(school)?;
+        let report = model::SchoolReport::build(own.as_ref().unwrap_or(&tables), &ctx, school)?;
         let contents = match opts.format {
             ReportFormat::Html => html::school(&report, opts.lang).into_bytes(),
             ReportFormat::Csv => csv::school(&report)?,
