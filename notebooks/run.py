@@ -70,7 +70,6 @@ def strip(path: Path) -> None:
     }
     with open(path, "w", encoding="utf-8") as f:
         nbformat.write(nb, f)
-        f.write("\n")
 
 
 def check_kernel() -> None:

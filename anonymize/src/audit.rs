@@ -9,7 +9,7 @@
 //! single parts of person and meeting names count when they have at least four letters and are
 //! not a word of the product's own vocabulary.
 //!
-//! The set holds no string: every search string is kept as a keyed 64-bit hash of its lowercased
+//! The set holds no personal value: every search string is kept as a keyed 64-bit hash of its lowercased
 //! bytes and a byte of what it is, sorted, behind a bit filter — 11 bytes per string, so that the
 //! values of a whole night (millions of search strings) fit in some tens of megabytes. A text is searched at every token start: the hashes of the token and of the
 //! following tokens with what lies between them (as far as the longest search string reaches)
@@ -1111,18 +1111,12 @@ impl<'a> FileHits<'a> {
 /// elsewhere or nowhere is an error, as are files that cannot be read and entries that are
 /// neither files nor directories: the audit fails closed.
 pub fn audit_paths(paths: &[PathBuf], set: &AuditSet) -> Result<AuditReport> {
-    audit_paths_threads(paths, &[set], std::thread::available_parallelism().map_or(1, usize::from))
+    audit_paths_threads(paths, set, std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// [`audit_paths`] for the values of several sets (e.g. one built early from the lifecycle logs
-/// and one from the values only the events named), with `threads` workers scanning files in
-/// parallel. The report is the same whatever the number of threads: files are reported in walk
-/// order.
-pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize) -> Result<AuditReport> {
-    // Each set reads every file once more: an empty set beyond the first would only re-read.
-    let sets: Vec<&AuditSet> =
-        sets.iter().enumerate().filter(|(i, s)| *i == 0 || !s.is_empty()).map(|(_, s)| *s).collect();
-    let sets = sets.as_slice();
+/// [`audit_paths`] with `threads` workers scanning files in parallel. The report is the same
+/// whatever the number of threads: files are reported in walk order.
+pub fn audit_paths_threads(paths: &[PathBuf], set: &AuditSet, threads: usize) -> Result<AuditReport> {
     let roots = paths
         .iter()
         .map(|p| p.canonicalize().map_err(|source| Error::Io { path: p.clone(), source }))
@@ -1130,7 +1124,7 @@ pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize
     let mut report = AuditReport::default();
     let mut files = Vec::new();
     for given in paths {
-        let walker = Walker { roots: &roots, root: given, sets };
+        let walker = Walker { roots: &roots, root: given, set };
         if std::fs::metadata(given).map_err(io(given))?.is_dir() {
             walker.dir(given, false, &mut report, &mut files)?;
         } else {
@@ -1149,7 +1143,8 @@ pub fn audit_paths_threads(paths: &[PathBuf], sets: &[&AuditSet], threads: usize
                 loop {
                     let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(&i) = order.get(n) else { break };
-                    let result = scan_file_sets(&files[i].path, &files[i].shown, sets);
+                    let mut result = AuditReport::default();
+                    let result = scan_file(&files[i].path, &files[i].shown, set, &mut result).map(|()| result);
                     if let Ok(mut slot) = results[i].lock() {
                         *slot = Some(result);
                     }
@@ -1196,7 +1191,7 @@ struct Walker<'a> {
     roots: &'a [PathBuf],
     /// The root being walked, as given.
     root: &'a Path,
-    sets: &'a [&'a AuditSet],
+    set: &'a AuditSet,
 }
 
 impl Walker<'_> {
@@ -1209,7 +1204,7 @@ impl Walker<'_> {
             .map_err(io(dir))?;
         entries.sort();
         for path in entries {
-            let name_hit = path.file_name().and_then(|n| self.sets.iter().find_map(|s| s.find(&n.to_string_lossy())));
+            let name_hit = path.file_name().and_then(|n| self.set.find(&n.to_string_lossy()));
             let withheld = withheld || name_hit.is_some();
             if let Some(kind) = name_hit {
                 report.hits.push(AuditHit {
@@ -1241,26 +1236,6 @@ impl Walker<'_> {
         }
         Ok(())
     }
-}
-
-/// Scans one file for the values of every set; files, bytes and strings count once.
-fn scan_file_sets(path: &Path, shown: &Path, sets: &[&AuditSet]) -> Result<AuditReport> {
-    let mut all = AuditReport::default();
-    for (i, set) in sets.iter().enumerate() {
-        let mut one = AuditReport::default();
-        scan_file(path, shown, set, &mut one)?;
-        if i == 0 {
-            all.files = one.files;
-            all.bytes = one.bytes;
-            all.strings = one.strings;
-        }
-        for hit in one.hits {
-            if !all.hits.iter().any(|h| h.location == hit.location && h.kind == hit.kind) {
-                all.hits.push(hit);
-            }
-        }
-    }
-    Ok(all)
 }
 
 /// Scans one file (its hits carry the name `shown`).

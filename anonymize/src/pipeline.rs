@@ -372,11 +372,11 @@ struct StoreSink<'a> {
 #[derive(Default)]
 struct AuditCollector {
     builder: AuditSetBuilder,
-    /// Hashes of the values and texts handed over already (a value handed over twice costs
-    /// time, not correctness; a hash collision could skip a value, so the hasher is seeded
-    /// per process and the sets are bounded).
-    seen: foldhash::HashSet<u64>,
-    texts: foldhash::HashSet<u64>,
+    /// 128-bit hashes of the values and texts handed over already (a value handed over twice
+    /// costs time, not correctness; a collision would skip a value, which the width makes
+    /// negligible: the hasher is seeded per process and the sets are bounded).
+    seen: foldhash::HashSet<u128>,
+    texts: foldhash::HashSet<u128>,
     ips: foldhash::HashSet<std::net::IpAddr>,
     hasher: foldhash::quality::RandomState,
 }
@@ -386,12 +386,17 @@ impl AuditCollector {
     const MAX_SEEN: usize = 1 << 18;
     const MAX_TEXTS: usize = 1 << 16;
 
+    /// A 128-bit hash of `x`: two seeded 64-bit hashes of differently tagged inputs.
+    fn wide_hash(&self, x: impl std::hash::Hash + Copy) -> u128 {
+        (u128::from(self.hasher.hash_one((0u8, x))) << 64) | u128::from(self.hasher.hash_one((1u8, x)))
+    }
+
     fn value(&mut self, kind: PersonalKind, value: &str, known: Option<&Scrubber>) {
         // The lifecycle logs' values are collected already (see `lifecycle_values`).
         if value.is_empty() || known.is_some_and(|s| s.knows(value)) {
             return;
         }
-        let h = self.hasher.hash_one((kind as u8, value));
+        let h = self.wide_hash((kind as u8, value));
         if self.seen.len() >= Self::MAX_SEEN {
             self.seen.clear();
         }
@@ -435,7 +440,7 @@ impl AuditCollector {
         }
         if let Some(t) = &e.text {
             let t = t.expose();
-            let h = self.hasher.hash_one(t.as_str());
+            let h = self.wide_hash(t.as_str());
             if self.texts.len() >= Self::MAX_TEXTS {
                 self.texts.clear();
             }
@@ -574,7 +579,8 @@ fn lifecycle_values(map: &confstats_ingest::MeetingMap) -> AuditSetBuilder {
 /// The files of each conference server, in the order the servers first appear. A server's
 /// files form one batch (DESIGN.md, "Batch and day"): its lifecycle logs name the meetings and
 /// people its other logs mention, so batches are learnt, scrubbed and written one after the
-/// other, and only one batch's names are in memory at a time.
+/// other: one batch's names are in memory, and with several threads the next batch's meeting
+/// map, learnt while this batch's scrubber is built.
 fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     let mut order: Vec<&str> = Vec::new();
     let mut by_server: HashMap<&str, Vec<InputFile>> = HashMap::new();
@@ -587,13 +593,13 @@ fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
     order.into_iter().filter_map(|server| by_server.remove(server)).collect()
 }
 
-/// The files that name a batch's people and rooms: its lifecycle logs of the best format it has
-/// (DESIGN.md "Sources": bbb-web, else webhooks, else akka-apps, else nginx). The other
-/// lifecycle logs repeat the same joins.
+/// The files that name a batch's people and rooms: its logs of the best format it has for joins
+/// (DESIGN.md "Sources", [`crate::sources::preference`]: canonical, bbb-web, else webhooks,
+/// akka-apps, nginx). The other lifecycle logs repeat the same joins.
 fn naming_files(batch: &[InputFile]) -> Vec<InputFile> {
-    use confstats_ingest::LogFormat::{AkkaApps, BbbWeb, Canonical, NginxAccess, Webhooks};
-    [Canonical, BbbWeb, Webhooks, AkkaApps, NginxAccess]
-        .into_iter()
+    let best = crate::sources::preference(confstats_ingest::EventKind::ParticipantJoined).unwrap_or_default();
+    best.iter()
+        .copied()
         .map(|format| batch.iter().filter(|f| f.format == Some(format)).cloned().collect::<Vec<_>>())
         .find(|files| !files.is_empty())
         .unwrap_or_default()
@@ -708,8 +714,10 @@ fn run(
     // another server's secondary logs name is left to the leak audit, which fails closed).
     let others = if batches.len() > 1 {
         let all = other_batches_values(&batches, ingest);
-        let empty = std::collections::HashSet::new();
-        Some(Arc::new(all.build(audit.unwrap_or(&empty))))
+        // Built without the audit's report vocabulary: what the scrubber removes must not depend
+        // on whether the run is audited (the vocabulary only spares report words from the
+        // audit's search).
+        Some(Arc::new(all.build(&std::collections::HashSet::new())))
     } else {
         None
     };
@@ -766,6 +774,8 @@ fn run(
             break;
         }
     }
+    // Not needed past the batches: freed before the audit set is built.
+    drop(others);
     let Totals { mut summary, staged, quarantine, audit: collected, first_error } = totals;
     if let Some(e) = first_error {
         let _ = std::fs::remove_dir_all(&staging);

@@ -14,7 +14,7 @@ use LogFormat::{AkkaApps, BbbWeb, Canonical, FreeSwitch, Html5Client, Html5Journ
 
 /// The sources that report a kind, best first. Kinds whose sources each report different facts
 /// (diagnostics) are not listed: every source keeps its own.
-fn preference(kind: EventKind) -> Option<&'static [LogFormat]> {
+pub(crate) fn preference(kind: EventKind) -> Option<&'static [LogFormat]> {
     use EventKind::*;
     Some(match kind {
         MeetingCreated | ParticipantJoined => &[Canonical, BbbWeb, Webhooks, AkkaApps, NginxAccess],

@@ -50,8 +50,6 @@ pub struct StoreDay {
     pub epoch: NaiveDate,
     /// Its Parquet files.
     pub files: Vec<PathBuf>,
-    /// Its precomputed `sessions` table, when one matches the files ([`sessions::precomputed`]).
-    pub sessions: Option<PathBuf>,
 }
 
 /// The published store as one command sees it: the days whose key still exists. Not personal
@@ -77,17 +75,9 @@ impl Store {
         let root = layout
             .published_root()
             .with_context(|| format!("cannot read the published state of {}", data.data.display()))?;
-        let store_dir = root.join("store");
-        let mut partitions: Vec<(NaiveDate, PathBuf)> = Vec::new();
-        for entry in
-            layout::read_dir_if_exists(&store_dir).with_context(|| format!("cannot list {}", store_dir.display()))?
-        {
-            let entry = entry.with_context(|| format!("cannot list {}", store_dir.display()))?;
-            if let Some(d) = layout::partition_date(&entry.file_name().to_string_lossy()) {
-                partitions.push((d, entry.path()));
-            }
-        }
-        partitions.sort();
+        // The days with Parquet files, oldest first.
+        let mut partitions = confstats_report::store_dates(&root)
+            .with_context(|| format!("cannot list {}", root.join("store").display()))?;
         if partitions.is_empty() {
             return Err(anyhow!(
                 "no store in {}: the nightly run (`confstats run`) has not published a day yet",
@@ -109,7 +99,7 @@ impl Store {
         };
         let mut days = Vec::new();
         let mut without_key = Vec::new();
-        for (d, dir) in partitions {
+        for (d, files) in partitions {
             let epoch = match &keys {
                 Some(k) if k.get(d).map_err(|e| anyhow::Error::new(e).context(Blame::Usage))?.is_some() => {
                     k.epoch_start(d)
@@ -119,23 +109,15 @@ impl Store {
                     continue;
                 }
             };
-            let files = store_files(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
-            if !files.is_empty() {
-                let sessions = sessions::precomputed(&root, d, &files);
-                days.push(StoreDay { date: d, epoch, files, sessions });
-            }
+            days.push(StoreDay { date: d, epoch, files });
         }
         if days.is_empty() {
-            let which = if without_key.is_empty() {
-                "the store has no data files".to_owned()
-            } else {
-                format!(
-                    "the key of {} is gone (deleted by retention or `keys purge`): its pseudonyms are unlinkable and \
-                     its diagnostics ended with the key; `confstats purge` deletes such store days",
-                    plural_days(&without_key)
-                )
-            };
-            return Err(anyhow!("nothing to read: {which}").context(Blame::Usage));
+            return Err(anyhow!(
+                "nothing to read: the key of {} is gone (deleted by retention or `keys purge`): its pseudonyms are \
+                 unlinkable and its diagnostics ended with the key; `confstats purge` deletes such store days",
+                plural_days(&without_key)
+            )
+            .context(Blame::Usage));
         }
         Ok(Store { root, keys, days, without_key })
     }
@@ -185,28 +167,24 @@ impl Store {
         Ok(lf.with_column(col(columns::TIME).dt().convert_time_zone(zone).alias(LOCAL_TIME)))
     }
 
-    /// The `sessions` table of the store days read by `events` (their [`Store::events`]): the
-    /// nightly run's precomputed tables when every day has one, else the view computed from the
-    /// events (a store written before the tables existed, or by `anonymize` alone).
+    /// The `sessions` table of every store day: the nightly run's precomputed tables when every
+    /// day has one that matches its files ([`sessions::precomputed`]), else the view computed from
+    /// `events` (every store day's; a store written before the tables existed, or by `anonymize`
+    /// alone).
     pub fn sessions(&self, events: LazyFrame) -> Result<LazyFrame> {
-        let Some(files) = self.days.iter().map(|d| d.sessions.clone()).collect::<Option<Vec<PathBuf>>>() else {
+        let tables = self.days.iter().map(|d| sessions::precomputed(&self.root, d.date, &d.files));
+        let Some(files) = tables.collect::<Option<Vec<PathBuf>>>() else {
             return Ok(sessions::view(events));
         };
         scan_parquet(files.iter(), HiveOptions::new_disabled()).map_err(|e| e.context("cannot read the sessions"))
     }
 }
 
-/// The Parquet files of a store day's directory, sorted.
-pub(crate) fn store_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in layout::read_dir_if_exists(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|x| x == "parquet") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
+/// The row count of `lf` (a `len()` query: polars answers it from the Parquet metadata when it
+/// can).
+pub(crate) fn count(lf: LazyFrame) -> Result<u64> {
+    let df = collect(lf.select([len().alias("n")])).map_err(polars_err("read the store"))?;
+    Ok(df.column("n").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0))
 }
 
 /// One scan node over Parquet files (polars reads them in parallel).

@@ -25,7 +25,7 @@ use confstats_anonymize::columns as c;
 use polars::prelude::*;
 
 use super::query::{ERROR_KINDS, kinds};
-use super::{DATE, polars_err, scan_files, store_files};
+use super::{DATE, polars_err, scan_files};
 use crate::run::layout;
 
 /// The directory of the precomputed tables in a generation (beside `store/`).
@@ -124,6 +124,11 @@ fn pass_filter(pass: u32, passes: u32) -> Expr {
     if pass + 1 < passes { session.and(digits(pass..pass + 1)) } else { session.and(digits(0..pass).not()) }
 }
 
+/// The version of the table's definition ([`view`]), part of its file name: a change of the
+/// view bumps it, and tables of the old definition no longer match (`query` computes the view
+/// until the next run writes them anew).
+const TABLE_VERSION: &[u8] = b"sessions v1\0";
+
 /// The name of the table that summarises `files` (one store day's Parquet files): a hash of
 /// their names and sizes, so that it changes with any of them.
 // An unkeyed hash is banned for personal values (clippy.toml); this one hashes file names of
@@ -133,6 +138,7 @@ fn fingerprint(files: &[PathBuf]) -> io::Result<String> {
     let mut sorted: Vec<&PathBuf> = files.iter().collect();
     sorted.sort();
     let mut h = blake3::Hasher::new();
+    h.update(TABLE_VERSION);
     for f in sorted {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         h.update(name.as_bytes());
@@ -162,8 +168,9 @@ pub fn precomputed(root: &Path, date: NaiveDate, files: &[PathBuf]) -> Option<Pa
 /// shape together), and a server's sessions in passes of about [`EVENTS_PER_PASS`] events
 /// ([`pass_filter`]) after its conferences' ends. Each pass's sessions are written as they come,
 /// ordered by join time, so the nightly run holds one pass's sessions, never the day's (a
-/// 2 M-event day: 2.6 s, the process below 140 MB; in one pass per server 1.9 s and 207 MB).
-pub fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf]) -> Result<u64> {
+/// 2 M-event day: 2.0–2.6 s at a process peak of 144–156 MB; in one pass per server 1.4–1.9 s
+/// and 207–248 MB).
+fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf], name: &str) -> Result<u64> {
     let mut by_server: std::collections::BTreeMap<Option<&str>, Vec<PathBuf>> = Default::default();
     for f in files {
         let server = f.file_name().and_then(|n| n.to_str()).and_then(confstats_anonymize::server_of_file);
@@ -172,14 +179,13 @@ pub fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf]) -> Result<u64>
     let dir = day_dir(root, date);
     layout::remove_any(&dir).with_context(|| format!("cannot replace {}", dir.display()))?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let target = dir.join(fingerprint(files).context("cannot read the store day")?);
+    let target = dir.join(name);
     let staged = dir.join(".sessions.parquet.tmp");
     let mut writer = None;
     let mut rows = 0;
     for group in by_server.values() {
         let events = scan_files(group, date)?;
-        let count = super::collect(events.clone().select([len().alias("n")])).map_err(polars_err("read the store"))?;
-        let n = count.column("n").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0);
+        let n = super::count(events.clone())?;
         let passes = n.div_ceil(EVENTS_PER_PASS).clamp(1, 16).next_power_of_two() as u32;
         let ends = super::collect(conference_ends(events.clone())).map_err(polars_err("compute the sessions"))?;
         for pass in 0..passes {
@@ -213,27 +219,23 @@ pub fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf]) -> Result<u64>
 /// removes the tables of days no longer in the store. Returns the days written and their
 /// sessions.
 pub fn write_missing(root: &Path) -> Result<(Vec<NaiveDate>, u64)> {
-    let store = root.join("store");
+    let store = confstats_report::store_dates(root)?;
     let mut days = Vec::new();
     let mut sessions = 0;
-    for entry in layout::read_dir_if_exists(&store).with_context(|| format!("cannot list {}", store.display()))? {
-        let entry = entry.with_context(|| format!("cannot list {}", store.display()))?;
-        let Some(date) = layout::partition_date(&entry.file_name().to_string_lossy()) else { continue };
-        let files = store_files(&entry.path()).with_context(|| format!("cannot list {}", entry.path().display()))?;
-        if !files.is_empty() && precomputed(root, date, &files).is_none() {
-            sessions += write_day(root, date, &files)?;
-            days.push(date);
+    for (date, files) in &store {
+        let name = fingerprint(files).context("cannot read the store day")?;
+        if !day_dir(root, *date).join(&name).is_file() {
+            sessions += write_day(root, *date, files, &name)?;
+            days.push(*date);
         }
     }
     for entry in layout::read_dir_if_exists(&root.join(DIR))? {
         let entry = entry?;
-        let stale = layout::partition_date(&entry.file_name().to_string_lossy())
-            .is_none_or(|d| !store.join(format!("date={d}")).is_dir());
-        if stale {
+        let date = layout::partition_date(&entry.file_name().to_string_lossy());
+        if !date.is_some_and(|d| store.iter().any(|(s, _)| *s == d)) {
             layout::remove_any(&entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
     }
-    days.sort();
     Ok((days, sessions))
 }
 

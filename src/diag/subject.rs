@@ -18,11 +18,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use chrono::NaiveDate;
-use polars::prelude::*;
 use serde::Serialize;
 
 use super::layout::{Layout, LockError, PUBLISHED_DIRS, RunLock, link_tree};
-use super::{Store, SubjectDay, TicketId, polars_err, query};
+use super::{Store, SubjectDay, TicketId, query};
 use crate::commands::Blame;
 
 /// The account's records of one day, for the export. Not personal data: pseudonymised records.
@@ -258,7 +257,7 @@ pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &Ticke
             std::fs::remove_file(&target).with_context(|| format!("cannot remove {}", target.display()))?;
         }
     }
-    super::sessions::write_missing(&gen_dir)?;
+    super::sessions::write_missing(&gen_dir).context("cannot write the sessions tables")?;
     write_published(&root, &gen_dir, &erased.by_day)?;
     layout.switch(&gen_dir, |_| {}).context("cannot publish the new generation")?;
     // The replaced generation still holds the erased records: delete it now.
@@ -269,13 +268,7 @@ pub fn erase(data: &crate::config::DataSettings, opt_out: &Path, account: &Ticke
 
 /// Rows of `file` that belong to the subject.
 fn count_rows(file: &Path, subject: &SubjectDay) -> Result<u64> {
-    let df = super::scan_files(&[file.to_path_buf()], subject.day.date)?
-        .filter(subject.filter())
-        .select([len().alias("n")])
-        .collect()
-        .map_err(polars_err("read the store"))?;
-    let n = df.column("n").ok().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>()).unwrap_or(0);
-    Ok(n)
+    super::count(super::scan_files(&[file.to_path_buf()], subject.day.date)?.filter(subject.filter()))
 }
 
 /// Copies `published.json` (the run's record of the published days) into the new generation,

@@ -346,7 +346,7 @@ pub fn run(s: &RunSettings, ui: Ui) -> Result<Finished> {
     targets.extend(session_days.iter().map(|d| gen_dir.join(crate::diag::sessions::DIR).join(format!("date={d}"))));
     targets.extend(["stats", "reports", "quarantine"].map(|d| gen_dir.join(d)).into_iter().filter(|p| p.exists()));
     targets.push(gen_dir.join(Published::FILE));
-    let mut audit: AuditReport = audit_paths_threads(&targets, &[batch_audit.set()], s.threads)
+    let mut audit: AuditReport = audit_paths_threads(&targets, batch_audit.set(), s.threads)
         .context("the leak audit could not read an output")?;
     fault("audit");
     let settings = manifest_settings(s);
