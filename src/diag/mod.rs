@@ -153,18 +153,19 @@ impl Store {
             return Err(anyhow!("no store day selected").context(Blame::Usage));
         }
         // One scan node over every file (polars reads them in parallel); the `date` column comes
-        // from the hive partition directories `date=YYYY-MM-DD`. (A union of one scan per day
-        // breaks polars' row count of `SELECT count(*)`.)
-        let hive = HiveOptions {
-            enabled: Some(true),
-            hive_start_idx: 0,
-            schema: Some(Arc::new(Schema::from_iter([Field::new(DATE.into(), DataType::Date)]))),
-            try_parse_dates: true,
-        };
+        // from the hive partition directories `date=YYYY-MM-DD`, so that a query of some days
+        // reads only their files. (A union of one scan per day breaks polars' row count of
+        // `SELECT count(*)`.) Polars reads `key=value` components of the whole path, so the
+        // schema is inferred — a data directory below, say, `/srv/site=berlin/` adds a `site`
+        // column — and only the store's columns and `date` are kept.
+        let hive = HiveOptions { enabled: Some(true), hive_start_idx: 0, schema: None, try_parse_dates: true };
         let lf = scan_parquet(days.iter().flat_map(|d| d.files.iter()), hive)
             .map_err(|e| e.context("cannot read the store"))?;
+        let mut keep: Vec<Expr> =
+            confstats_anonymize::store_schema().fields().iter().map(|f| col(f.name().as_str())).collect();
+        keep.push(col(DATE));
         let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
-        Ok(lf.with_column(col(columns::TIME).dt().convert_time_zone(zone).alias(LOCAL_TIME)))
+        Ok(lf.select(keep).with_column(col(columns::TIME).dt().convert_time_zone(zone).alias(LOCAL_TIME)))
     }
 
     /// The `sessions` table of every store day: the nightly run's precomputed tables when every

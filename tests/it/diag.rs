@@ -679,3 +679,29 @@ fn count_star_over_several_store_days_counts_every_event() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), format!("n\n{}\n", rows.len()));
 }
+
+#[test]
+fn a_data_directory_below_a_key_value_folder_is_read() {
+    // Regression: polars reads `key=value` components of the whole path as hive columns, and a
+    // fixed hive schema refused the unknown `site`.
+    let data = shared_data();
+    let rows = store_rows(&data);
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site=berlin");
+    std::fs::create_dir(&site).unwrap();
+    std::os::unix::fs::symlink(&data, site.join("data")).unwrap();
+    let o = cs(
+        &site.join("data"),
+        &["query", "--format", "csv", "SELECT date, count(*) AS n FROM events GROUP BY date ORDER BY date"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut expected = String::from("date,n\n");
+    let mut by_day: BTreeMap<&str, u64> = BTreeMap::new();
+    for (d, _) in &rows {
+        *by_day.entry(d.as_str()).or_default() += 1;
+    }
+    for (d, n) in by_day {
+        expected.push_str(&format!("{d},{n}\n"));
+    }
+    assert_eq!(stdout(&o), expected);
+}
