@@ -44,9 +44,8 @@ use std::sync::{Mutex, PoisonError};
 /// The trade-off: every chunk is one pass over its schools' files, and a pass decompresses the
 /// pseudonym columns of every row of those files however few of them the chunk selects (about
 /// 1.5 s of CPU for 10 M store rows); a chunk's rows, model and frames take a few hundred bytes
-/// per selected row at their peak. With 125 000 rows, two threads aggregate a day of 2.2 M store
-/// rows in 190 MB and one of 10 M rows in 270 MB (`benches/README.md`; the nightly run's bound
-/// is 300 MiB).
+/// per selected row at their peak. With 125 000 rows, two threads aggregate a day of 10 M store
+/// rows at 242–267 MB (`benches/README.md`, issue 4; the nightly run's bound is 300 MiB).
 const ROWS_IN_FLIGHT: u64 = 125_000;
 
 /// Temporary column: seconds of a span or piece.
@@ -84,7 +83,7 @@ pub(crate) struct DayResult {
     pub events: u64,
 }
 
-/// One lazy scan over a day's files (one scan node: polars reads them in parallel); `with_file`: with
+/// One lazy scan over some of a day's files (one scan node: polars reads them in parallel); `with_file`: with
 /// the column [`scan::FILE`] naming each row's file.
 fn scan(files: &[PathBuf], with_file: bool) -> Result<LazyFrame> {
     let paths = files
@@ -138,10 +137,11 @@ fn workers() -> usize {
 /// Aggregates one day.
 pub(crate) fn aggregate_day(day: &DayInput<'_>) -> Result<DayResult> {
     let what = format!("store date={}", day.date);
-    let lf = scan(day.files, false)?;
+    // With the file column for the census; the error rows select their own columns.
+    let lf = scan(day.files, true)?;
     let events = row_count(day.files)?;
-    let (counts, school_files) = scan::census(scan(day.files, true)?, day.files, &what)?;
-    let errors = Errors::compute(&scan::error_rows(lf.clone(), &what)?, day)?;
+    let (counts, school_files) = scan::census(lf.clone(), day.files, &what)?;
+    let errors = Errors::compute(&scan::error_rows(lf, &what)?, day)?;
 
     let workers = workers();
     let chunks = scan::plan_chunks(&counts, &school_files, ROWS_IN_FLIGHT / workers as u64, workers);

@@ -231,8 +231,8 @@ pub(crate) fn error_rows(lf: LazyFrame, what: &str) -> Result<DataFrame> {
     lf.collect_with_engine(Engine::Streaming).ctx(what).map(|r| r.unwrap_single())
 }
 
-/// Splits the schools into chunks of about `limit` rows (at least `min_chunks`, for parallel
-/// work), keeping schools with rows in the same files together: a school is usually served by
+/// Splits the schools into chunks of about `limit` rows (and about `min_chunks` or more, for
+/// parallel work), keeping schools with rows in the same files together: a school is usually served by
 /// one conference server, and a chunk reads only its schools' files. Schools in the order of
 /// their files (then the largest first) fill one chunk after the other up to an equal share of
 /// the rows. A school never spans two chunks; a school larger than the share is a chunk of its

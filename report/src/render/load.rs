@@ -256,16 +256,11 @@ impl Tables {
     /// The school-level tables with the same columns and no rows; the fleet tables whole (a
     /// clone shares their data).
     fn without_school_rows(&self) -> Tables {
-        Tables {
-            daily: self.daily.clear(),
-            hourly: self.hourly.clear(),
-            clients: self.clients.clear(),
-            media: self.media.clear(),
-            buckets: self.buckets.clear(),
-            errors: self.errors.clear(),
-            fleet_hourly: self.fleet_hourly.clone(),
-            fleet_errors: self.fleet_errors.clone(),
+        let mut tables = self.clone();
+        for (_, df) in tables.school_tables_mut() {
+            *df = df.clear();
         }
+        tables
     }
 
     /// Where each school's rows are in the school-level tables, to build each school's own tables
