@@ -165,12 +165,12 @@ pub fn precomputed(root: &Path, date: NaiveDate, files: &[PathBuf]) -> Option<Pa
 ///
 /// A session's events are all on its conference's server, so the day is computed one server at
 /// a time (the files of one [`confstats_anonymize::server_of_file`]; files of another name
-/// shape together), and a server's sessions in passes of about [`EVENTS_PER_PASS`] events
+/// shape together), and a server's sessions in passes of about `events_per_pass` events
 /// ([`pass_filter`]) after its conferences' ends. Each pass's sessions are written as they come,
 /// ordered by join time, so the nightly run holds one pass's sessions, never the day's (a
 /// 2 M-event day: 2.0–2.6 s at a process peak of 144–156 MB; in one pass per server 1.4–1.9 s
 /// and 207–248 MB).
-fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf], name: &str) -> Result<u64> {
+fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf], name: &str, events_per_pass: u64) -> Result<u64> {
     let mut by_server: std::collections::BTreeMap<Option<&str>, Vec<PathBuf>> = Default::default();
     for f in files {
         let server = f.file_name().and_then(|n| n.to_str()).and_then(confstats_anonymize::server_of_file);
@@ -186,7 +186,7 @@ fn write_day(root: &Path, date: NaiveDate, files: &[PathBuf], name: &str) -> Res
     for group in by_server.values() {
         let events = scan_files(group, date)?;
         let n = super::count(events.clone())?;
-        let passes = n.div_ceil(EVENTS_PER_PASS).clamp(1, 16).next_power_of_two() as u32;
+        let passes = n.div_ceil(events_per_pass).clamp(1, 16).next_power_of_two() as u32;
         let ends = super::collect(conference_ends(events.clone())).map_err(polars_err("compute the sessions"))?;
         for pass in 0..passes {
             let sorted = sessions_of(events.clone(), pass_filter(pass, passes), ends.clone().lazy())
@@ -225,7 +225,7 @@ pub fn write_missing(root: &Path) -> Result<(Vec<NaiveDate>, u64)> {
     for (date, files) in &store {
         let name = fingerprint(files).context("cannot read the store day")?;
         if !day_dir(root, *date).join(&name).is_file() {
-            sessions += write_day(root, *date, files, &name)?;
+            sessions += write_day(root, *date, files, &name, EVENTS_PER_PASS)?;
             days.push(*date);
         }
     }
@@ -296,6 +296,27 @@ mod tests {
         let row = df.clone().lazy().filter(col(c::SESSION).eq(lit(session))).collect().unwrap();
         assert_eq!(row.height(), 1, "{session}");
         row.column(column).unwrap().get(0).unwrap().to_string()
+    }
+
+    #[test]
+    fn a_day_written_in_many_passes_is_the_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let day = dir.path().join("store").join(format!("date={date}"));
+        std::fs::create_dir_all(&day).unwrap();
+        let file = day.join("bbb1-0.parquet");
+        let mut events = events().drop(DATE).unwrap();
+        ParquetWriter::new(std::fs::File::create(&file).unwrap()).finish(&mut events).unwrap();
+        let files = vec![file];
+        // 16 passes of about 4 events, each a row group of the one file.
+        let rows = write_day(dir.path(), date, &files, "t.parquet", 4).unwrap();
+        assert_eq!(rows, 17);
+        let table = day_dir(dir.path(), date).join("t.parquet");
+        let written =
+            sorted(LazyFrame::scan_parquet(PlRefPath::new(table.to_str().unwrap()), Default::default()).unwrap());
+        let expected = sorted(view(scan_files(&files, date).unwrap()));
+        assert!(written.equals_missing(&expected), "{written}\n{expected}");
+        assert_eq!(std::fs::read_dir(day_dir(dir.path(), date)).unwrap().count(), 1, "no staged file is left");
     }
 
     #[test]
