@@ -96,6 +96,15 @@ pub enum PersonalKind {
 }
 
 impl PersonalKind {
+    /// Whether the kind is a name (of a person, meeting, room or file, or a part of one) —
+    /// searched by its parts too and scrubbed as a name — rather than an identifier or address.
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            PersonalKind::PersonName | PersonalKind::NamePart | PersonalKind::MeetingName | PersonalKind::Name
+        )
+    }
+
     /// The kind's name as hits and reports print it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -269,7 +278,7 @@ impl AuditSetBuilder {
         }
         self.values += 1;
         match kind {
-            PersonalKind::PersonName | PersonalKind::Name | PersonalKind::MeetingName | PersonalKind::NamePart => {
+            kind if kind.is_name() => {
                 self.add_name(kind, value);
                 // A value logged encoded (`J%C3%BCrgen`) is searched decoded too.
                 if let Cow::Owned(decoded) = decode(value) {
@@ -332,16 +341,15 @@ impl AuditSetBuilder {
     /// name *parts* only — a full value is always searched. Entries are lowercased and split into
     /// words.
     pub fn build(mut self, vocabulary: &StdHashSet<String>) -> AuditSet {
-        let mut vocab: HashSet<String> = HashSet::default();
+        let mut vocab: HashSet<u64> = HashSet::default();
         for entry in vocabulary.iter().map(String::as_str).chain(own_vocabulary().iter().copied()) {
             for word in fold(entry).split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()) {
                 if word.contains(['ä', 'ö', 'ü', 'ß']) {
-                    vocab.insert(ascii_spelling(word));
+                    vocab.insert(TokenHash::of(ascii_spelling(word).as_bytes()));
                 }
-                vocab.insert(word.to_owned());
+                vocab.insert(TokenHash::of(word.as_bytes()));
             }
         }
-        let vocab: HashSet<u64> = vocab.iter().map(|w| TokenHash::of(w.as_bytes())).collect();
         let mut entries = std::mem::take(&mut self.entries);
         compact(&mut entries);
         let before = entries.len();
@@ -883,14 +891,7 @@ fn each_token_start(
 /// The character that starts at `at` and its length in bytes; bytes that are not UTF-8 are
 /// one-byte non-characters (token boundaries).
 fn char_len_at(hay: &[u8], at: usize) -> (Option<char>, usize) {
-    match hay.get(at) {
-        Some(b) if b.is_ascii() => (Some(char::from(*b)), 1),
-        Some(_) => match char_at(hay, at) {
-            Some(c) => (Some(c), c.len_utf8()),
-            None => (None, 1),
-        },
-        None => (None, 1),
-    }
+    char_at(hay, at).map_or((None, 1), |c| (Some(c), c.len_utf8()))
 }
 
 /// The length of a pseudonym: a one-letter prefix, `_`, 32 lowercase hex digits.

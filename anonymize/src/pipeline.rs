@@ -582,15 +582,16 @@ fn lifecycle_values(map: &confstats_ingest::MeetingMap) -> AuditSetBuilder {
 /// other: one batch's names are in memory, and with several threads the next batch's meeting
 /// map, learnt while this batch's scrubber is built.
 fn batches(files: &[InputFile]) -> Vec<Vec<InputFile>> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_server: HashMap<&str, Vec<InputFile>> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut batches: Vec<Vec<InputFile>> = Vec::new();
     for f in files {
-        if !by_server.contains_key(f.server.as_str()) {
-            order.push(&f.server);
-        }
-        by_server.entry(&f.server).or_default().push(f.clone());
+        let i = *index.entry(&f.server).or_insert_with(|| {
+            batches.push(Vec::new());
+            batches.len() - 1
+        });
+        batches[i].push(f.clone());
     }
-    order.into_iter().filter_map(|server| by_server.remove(server)).collect()
+    batches
 }
 
 /// The files that name a batch's people and rooms: its logs of the best format it has for joins

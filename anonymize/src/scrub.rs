@@ -27,7 +27,7 @@ use std::sync::{Arc, LazyLock};
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use regex::Regex;
 
-use crate::audit::{AuditSet, PersonalKind};
+use crate::audit::AuditSet;
 
 #[cfg(test)]
 mod tests;
@@ -330,13 +330,7 @@ impl Scrubber {
         }
         if let Some(others) = &self.others {
             others.each_span(folded.low, &mut |ls, le, kind| {
-                let kind = match kind {
-                    PersonalKind::PersonName
-                    | PersonalKind::NamePart
-                    | PersonalKind::MeetingName
-                    | PersonalKind::Name => Kind::Name,
-                    _ => Kind::IdToken,
-                };
+                let kind = if kind.is_name() { Kind::Name } else { Kind::IdToken };
                 spans.extend(folded.accept(ls, le, kind));
             });
         }
