@@ -505,3 +505,14 @@ fn a_pseudonym_column_is_looked_up_not_skipped() {
     assert_eq!(report.hits.len(), 1);
     assert_eq!(report.hits[0].kind, PersonalKind::MeetingId);
 }
+
+#[test]
+fn a_pattern_code_round_trips_every_kind() {
+    for (i, kind) in Pattern::KINDS.iter().enumerate() {
+        assert_eq!(*kind as usize, i, "KINDS is in declaration order");
+        for part in [false, true] {
+            let p = Pattern { kind: *kind, part };
+            assert_eq!(Pattern::of(p.code()), p);
+        }
+    }
+}
